@@ -1,0 +1,13 @@
+"""/api/v1/: each app's router, plus token login."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import ObtainAuthToken
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("", include("cmdb.api.urls")),
+    path("", include("portfolio.api.urls")),
+    path("", include("offerings.api.urls")),
+    path("", include("impact.api.urls")),
+    path("", include("catalog.api.urls")),
+]

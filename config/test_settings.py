@@ -1,0 +1,16 @@
+"""Settings for the test suite: production settings with a throwaway key and plain HTTP."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "runstage-test-suite-only-" + "x" * 40)
+
+from config.settings import *  # noqa: E402,F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+ALLOWED_HOSTS = ["*"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
