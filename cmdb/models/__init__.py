@@ -15,6 +15,7 @@ from cmdb.models.ci import (
     TechnicalService,
 )
 from cmdb.models.foundation import Company, Department, Group, GroupMembership, Location, User
+from cmdb.models.numbers import NumberCounter, next_number
 from cmdb.models.product_models import ApplicationModel, ProductModel, ServiceModel, SoftwareModel
 from cmdb.models.relationships import Relationship, RelationshipType
 
@@ -34,6 +35,7 @@ __all__ = [
     "GroupMembership",
     "InstallStatus",
     "Location",
+    "NumberCounter",
     "OperationalStatus",
     "ProductModel",
     "Relationship",
@@ -46,5 +48,6 @@ __all__ = [
     "TechnicalService",
     "User",
     "format_sys_id",
+    "next_number",
     "parse_sys_id",
 ]

@@ -1,0 +1,38 @@
+"""Human numbers for task-like records (INC0010001, REQ0010001…), safe under concurrency."""
+
+from django.db import models, transaction
+from django.db.models import F
+
+
+class NumberCounter(models.Model):
+    """The next number for one prefix (`sys_number`); rows are locked while a number is taken."""
+
+    prefix = models.CharField(max_length=10, unique=True)
+    next_value = models.PositiveBigIntegerField(default=1)
+    digits = models.PositiveSmallIntegerField(default=7)
+
+    class Meta:
+        db_table = "sys_number"
+        ordering = ["prefix"]
+
+    def __str__(self):
+        return f"{self.prefix}{self.next_value:0{self.digits}d}"
+
+
+# Starting points follow ServiceNow's out-of-the-box numbering.
+DEFAULT_START = {"INC": 10001, "CHG": 30001, "REQ": 10001, "RITM": 10001, "TASK": 10001}
+
+
+def next_number(prefix):
+    """Take the next number for `prefix` (e.g. "INC" → "INC0010001").
+
+    The counter row is locked (select_for_update) inside the caller's transaction, so two
+    concurrent callers never get the same number; never derived from max()+1.
+    """
+    with transaction.atomic():
+        counter, _ = NumberCounter.objects.select_for_update().get_or_create(
+            prefix=prefix, defaults={"next_value": DEFAULT_START.get(prefix, 1)}
+        )
+        value = counter.next_value
+        NumberCounter.objects.filter(pk=counter.pk).update(next_value=F("next_value") + 1)
+    return f"{prefix}{value:0{counter.digits}d}"
