@@ -29,3 +29,43 @@ class OfferingCommitmentFactory(DjangoModelFactory):
 
     service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
     service_commitment = factory.SubFactory("tests.factories.offerings.ServiceCommitmentFactory")
+
+
+class UserSubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.UserSubscription
+
+    service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
+    sys_user = factory.SubFactory("tests.factories.cmdb.UserFactory")
+
+
+class CompanySubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.CompanySubscription
+
+    service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
+    core_company = factory.SubFactory("tests.factories.cmdb.CompanyFactory")
+
+
+class DepartmentSubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.DepartmentSubscription
+
+    service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
+    cmn_department = factory.SubFactory("tests.factories.cmdb.DepartmentFactory")
+
+
+class LocationSubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.LocationSubscription
+
+    service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
+    cmn_location = factory.SubFactory("tests.factories.cmdb.LocationFactory")
+
+
+class GroupSubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.GroupSubscription
+
+    service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
+    sys_user_group = factory.SubFactory("tests.factories.cmdb.GroupFactory")
