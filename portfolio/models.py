@@ -55,3 +55,64 @@ class PortfolioNode(SysIdModel, MPTTModel):
                 raise ValidationError({"parent": "A node cannot be its own parent."})
             if self.parent.is_descendant_of(self):
                 raise ValidationError({"parent": "A node cannot move below one of its own descendants."})
+
+
+class InitiativeTransitionError(ValidationError):
+    """A state change the initiative workflow does not allow."""
+
+
+class Initiative(SysIdModel):
+    """An improvement initiative a service owner runs for one service (`service_improvement_initiative`)."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Done and cancelled are final; anything not yet done can be cancelled.
+    TRANSITIONS = {
+        State.PROPOSED: {State.APPROVED, State.CANCELLED},
+        State.APPROVED: {State.IN_PROGRESS, State.CANCELLED},
+        State.IN_PROGRESS: {State.DONE, State.CANCELLED},
+        State.DONE: set(),
+        State.CANCELLED: set(),
+    }
+    ACTIVE_STATES = (State.PROPOSED, State.APPROVED, State.IN_PROGRESS)
+
+    service = models.ForeignKey("cmdb.Service", on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        "cmdb.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_initiatives"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PROPOSED)
+    target_date = models.DateField(null=True, blank=True)
+    expected_benefit = models.TextField(blank=True, help_text="What improves, and by how much, when done.")
+
+    class Meta:
+        db_table = "service_improvement_initiative"
+        ordering = ["target_date", "title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_active(self):
+        return self.state in self.ACTIVE_STATES
+
+    def allowed_next_states(self):
+        return sorted(self.TRANSITIONS[self.State(self.state)])
+
+    def set_state(self, new_state, save=True):
+        """Move to new_state if the workflow allows it from the current state; raise otherwise."""
+        new_state = self.State(new_state)
+        if new_state not in self.TRANSITIONS[self.State(self.state)]:
+            raise InitiativeTransitionError(
+                {"state": f"An initiative cannot go from {self.get_state_display()} to {new_state.label}."}
+            )
+        self.state = new_state
+        if save:
+            self.save(update_fields=["state", "sys_updated_on"])
+        return self

@@ -16,6 +16,7 @@ from cmdb.models.ci import (
 )
 from cmdb.models.foundation import Company, Department, Group, GroupMembership, Location, User
 from cmdb.models.numbers import NumberCounter, next_number
+from cmdb.models.outages import Outage
 from cmdb.models.product_models import ApplicationModel, ProductModel, ServiceModel, SoftwareModel
 from cmdb.models.relationships import Relationship, RelationshipType
 
@@ -37,6 +38,7 @@ __all__ = [
     "Location",
     "NumberCounter",
     "OperationalStatus",
+    "Outage",
     "ProductModel",
     "Relationship",
     "RelationshipType",
