@@ -1,0 +1,391 @@
+"""CSDM data-health checks: the gaps in the service portfolio that CSDM says should not be there.
+
+Each check is a named function registered with `@health_check`; it returns the offending records
+and nothing else, so "no records" means the check passes. Every check costs a fixed number of
+queries (NOT EXISTS subqueries, one edge list for the cycle search), never one per record, so the
+report stays cheap on a CMDB with a million CIs. `run_checks()` runs them in registration order;
+the `csdm_health` command and the admin page at /admin/csdm-health/ render its results.
+"""
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.urls import NoReverseMatch, reverse
+
+from cmdb.models import BusinessService, ConfigurationItem, Relationship, Service, format_sys_id
+from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceOffering
+
+APPLICATION_SERVICE_CLASS = "cmdb_ci_service_auto"
+RECORD_FIELDS = ("pk", "sys_id", "name", "sys_class_name")
+
+
+@functools.cache
+def ci_models_by_class():
+    """Every Django CI class by its table name (`cmdb_ci_service_business` -> BusinessService)."""
+    return {
+        model._meta.db_table: model for model in apps.get_models() if issubclass(model, ConfigurationItem)
+    }
+
+
+def admin_change_url(sys_class_name, pk):
+    """The admin change page of a CI's concrete class, or None when that class has no admin.
+
+    A class without a Django model (an imported `cmdb_ci_linux_server`) is edited as a base CI.
+    """
+    model = ci_models_by_class().get(sys_class_name, ConfigurationItem)
+    opts = model._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+@dataclass(frozen=True)
+class HealthRecord:
+    """One offending CI, as much of it as a report needs."""
+
+    pk: int
+    sys_id: object
+    name: str
+    sys_class_name: str
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def sys_id_hex(self):
+        return format_sys_id(self.sys_id)
+
+    @property
+    def admin_url(self):
+        return admin_change_url(self.sys_class_name, self.pk)
+
+    def as_dict(self):
+        return {"sys_id": self.sys_id_hex, "name": self.name, "sys_class_name": self.sys_class_name}
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """CIs that rely on each other in a loop, in the order the relationships lead from one to the next."""
+
+    members: tuple
+
+    def __str__(self):
+        names = [member.name for member in self.members]
+        return " → ".join([*names, names[0]])
+
+    def as_dict(self):
+        return [member.as_dict() for member in self.members]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named data-health check."""
+
+    key: str
+    title: str
+    explanation: str
+    find: Callable[[], list]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check found; the check passes when it found nothing."""
+
+    check: Check
+    records: list
+
+    @property
+    def ok(self):
+        return not self.records
+
+    @property
+    def count(self):
+        return len(self.records)
+
+    def as_dict(self):
+        return {
+            "key": self.check.key,
+            "title": self.check.title,
+            "ok": self.ok,
+            "count": self.count,
+            "records": [record.as_dict() for record in self.records],
+        }
+
+
+CHECKS = {}
+
+
+def health_check(key, title, explanation):
+    """Register a check function under a stable key; checks run in the order they are declared."""
+
+    def register(find):
+        if key in CHECKS:
+            raise ValueError(f"A health check with key {key!r} is already registered.")
+        CHECKS[key] = Check(key=key, title=title, explanation=explanation, find=find)
+        return find
+
+    return register
+
+
+def run_checks(keys=None):
+    """Run the checks named by `keys` (all of them by default), in registration order.
+
+    KeyError for an unknown key, before any check runs.
+    """
+    if keys is None:
+        selected = list(CHECKS.values())
+    else:
+        unknown = sorted(set(keys) - CHECKS.keys())
+        if unknown:
+            raise KeyError(", ".join(unknown))
+        selected = [check for key, check in CHECKS.items() if key in set(keys)]
+    return [CheckResult(check=check, records=check.find()) for check in selected]
+
+
+def records(queryset):
+    """The rows of `queryset` (any CI model) as HealthRecords, by name: one query."""
+    rows = queryset.order_by("name", "sys_id").values_list(*RECORD_FIELDS)
+    return [HealthRecord(*row) for row in rows]
+
+
+def business_offerings():
+    return ServiceOffering.objects.filter(classification=ServiceOffering.Classification.BUSINESS)
+
+
+@health_check(
+    "business_service_without_offering",
+    "Business services without a business service offering",
+    "Consumers subscribe to, order and get commitments from offerings; a business service with no "
+    "business offering cannot be subscribed to, ordered or measured.",
+)
+def business_services_without_offering():
+    has_offering = business_offerings().filter(parent=OuterRef("pk"))
+    return records(BusinessService.objects.exclude(Exists(has_offering)))
+
+
+@health_check(
+    "offering_without_parent",
+    "Service offerings without a parent service",
+    "An offering fine-tunes one service; without its parent, its outages and subscribers reach no "
+    "service and it sits outside the portfolio.",
+)
+def offerings_without_parent():
+    return records(ServiceOffering.objects.filter(parent__isnull=True))
+
+
+@health_check(
+    "business_offering_without_application_service",
+    "Business offerings that depend on no application service",
+    "CSDM links the business to technology through business offerings depending on application "
+    "services; without that link, no infrastructure outage can reach the offering.",
+)
+def business_offerings_without_application_service():
+    depends_on_application_service = Relationship.objects.filter(
+        parent=OuterRef("pk"),
+        type__propagates_impact=True,
+        child__sys_class_name=APPLICATION_SERVICE_CLASS,
+    )
+    return records(business_offerings().exclude(Exists(depends_on_application_service)))
+
+
+@health_check(
+    "technical_offering_without_support_group",
+    "Technical offerings without a support group",
+    "Technical offerings say who supports a platform; incidents on it have nobody to be assigned to.",
+)
+def technical_offerings_without_support_group():
+    return records(
+        ServiceOffering.objects.filter(
+            classification=ServiceOffering.Classification.TECHNICAL, support_group__isnull=True
+        )
+    )
+
+
+@health_check(
+    "offering_without_commitments",
+    "Service offerings without commitments",
+    "Commitments (availability, response times, maintenance windows) are what an offering promises; "
+    "without them its service level cannot be agreed or measured.",
+)
+def offerings_without_commitments():
+    has_commitment = OfferingCommitment.objects.filter(service_offering=OuterRef("pk"))
+    return records(ServiceOffering.objects.exclude(Exists(has_commitment)))
+
+
+@health_check(
+    "offering_without_subscribers",
+    "Service offerings without subscribers",
+    "Subscribers are who an outage impacts and who may order the offering; with none, impact "
+    "analysis finds nobody to notify.",
+)
+def offerings_without_subscribers():
+    offerings = ServiceOffering.objects.all()
+    for model, _subscriber_field in SUBSCRIPTION_MODELS:
+        offerings = offerings.exclude(Exists(model.objects.filter(service_offering=OuterRef("pk"))))
+    return records(offerings)
+
+
+@health_check(
+    "service_without_owner",
+    "Services without an owner",
+    "Every business, technical and application service and every offering needs an accountable "
+    "owner who answers for its level of service.",
+)
+def services_without_owner():
+    return records(Service.objects.filter(owned_by__isnull=True))
+
+
+@health_check(
+    "logical_ci_without_product_model",
+    "Logical CIs without a product model",
+    "Logical CIs are not discovered, so nothing else gives them a model; without one, they cannot be "
+    "grouped, licensed or reported on by product (manage.py autogenerate_product_models fixes this).",
+)
+def logical_cis_without_product_model():
+    return records(ConfigurationItem.objects.filter(logical=True, model__isnull=True))
+
+
+@health_check(
+    "ci_without_relationship",
+    "CIs without any relationship",
+    "A CI related to nothing is invisible to impact analysis: its outage reaches no service, and "
+    "it is often stale data.",
+)
+def cis_without_relationship():
+    # An offering's parent reference is an edge of the service graph, as a relationship is.
+    isolated = (
+        ConfigurationItem.objects.exclude(Exists(Relationship.objects.filter(parent=OuterRef("pk"))))
+        .exclude(Exists(Relationship.objects.filter(child=OuterRef("pk"))))
+        .exclude(Exists(ServiceOffering.objects.filter(parent=OuterRef("pk"))))
+        .exclude(Exists(ServiceOffering.objects.filter(pk=OuterRef("pk"), parent__isnull=False)))
+    )
+    return records(isolated)
+
+
+@health_check(
+    "relationship_cycle",
+    "Cycles of relationships that propagate impact",
+    "A CI that, through other CIs, relies on itself makes impact analysis report every member of "
+    "the loop as impacting every other; such loops are almost always modelling mistakes.",
+)
+def relationship_cycles():
+    successors = successors_by_node(reliance_edges())
+    components = [c for c in strongly_connected_components(successors) if len(c) > 1]
+    details = records_by_pk(pk for component in components for pk in component)
+    cycles = [
+        Cycle(tuple(walk_component([details[pk] for pk in component], successors)))
+        for component in components
+    ]
+    return sorted(cycles, key=lambda cycle: (cycle.members[0].name, cycle.members[0].sys_id_hex))
+
+
+def reliance_edges():
+    """(parent pk, child pk) for everything that lets impact flow from child to parent, in one query.
+
+    Relationships of propagating types, and an offering's parent reference (the parent service
+    relies on its offerings), as in the impact engine.
+    """
+    relationships = (
+        Relationship.objects.filter(type__propagates_impact=True)
+        .order_by()
+        .values_list("parent_id", "child_id")
+    )
+    offerings = ServiceOffering.objects.filter(parent__isnull=False).order_by().values_list("parent_id", "pk")
+    return relationships.union(offerings, all=True)
+
+
+def successors_by_node(edges):
+    """The adjacency lists of a directed graph given as (from, to) pairs."""
+    successors = defaultdict(list)
+    for source, target in edges:
+        successors[source].append(target)
+    return successors
+
+
+def strongly_connected_components(successors):
+    """Tarjan's algorithm, iterative (a deep graph must not hit Python's recursion limit).
+
+    `successors` maps each node to the nodes it has an edge to; returns the components as lists.
+    """
+    index, lowlink = {}, {}
+    stack, on_stack, components = [], set(), []
+    counter = 0
+    for root in list(successors):
+        if root in index:
+            continue
+        index[root] = lowlink[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(successors.get(root, ())))]
+        while work:
+            node, targets = work[-1]
+            descended = False
+            for target in targets:
+                if target not in index:
+                    index[target] = lowlink[target] = counter
+                    counter += 1
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(successors.get(target, ()))))
+                    descended = True
+                    break
+                if target in on_stack:
+                    lowlink[node] = min(lowlink[node], index[target])
+            if descended:
+                continue
+            work.pop()
+            if work:
+                caller = work[-1][0]
+                lowlink[caller] = min(lowlink[caller], lowlink[node])
+            if lowlink[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+def walk_component(members, successors):
+    """The members of a strongly connected component, in the order a walk along its edges meets them.
+
+    The walk starts at the first member by name and always takes the next member by name, so
+    a simple loop comes out as the loop itself, the same way on every run.
+    """
+    by_pk = {member.pk: member for member in members}
+    order_key = {member.pk: (member.name, member.sys_id_hex) for member in members}
+    start = min(by_pk, key=order_key.__getitem__)
+    ordered, seen, pending = [], set(), [start]
+    while pending:
+        pk = pending.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        ordered.append(by_pk[pk])
+        inside = [child for child in successors.get(pk, ()) if child in by_pk and child not in seen]
+        pending.extend(sorted(inside, key=order_key.__getitem__, reverse=True))
+    return ordered
+
+
+def records_by_pk(pks):
+    """HealthRecords for the given CI pks, by pk, in as few queries as the database allows."""
+    pks = sorted(set(pks))
+    # SQLite caps bound parameters; PostgreSQL (max_query_params None) takes the whole list at once.
+    batch_size = connection.features.max_query_params or len(pks) or 1
+    found = {}
+    for start in range(0, len(pks), batch_size):
+        rows = ConfigurationItem.objects.filter(pk__in=pks[start : start + batch_size]).values_list(
+            *RECORD_FIELDS
+        )
+        found.update((row[0], HealthRecord(*row)) for row in rows)
+    return found
