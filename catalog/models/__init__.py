@@ -1,0 +1,42 @@
+from catalog.models.cart import Cart, CartItem
+from catalog.models.items import (
+    Catalog,
+    CatalogItem,
+    CatalogItemOffering,
+    Category,
+    ItemVariable,
+    RecurringFrequency,
+    VariableChoice,
+    VariableType,
+)
+from catalog.models.requests import (
+    Approval,
+    InvalidTransition,
+    Request,
+    RequestedItem,
+    RequestedItemAnswer,
+    RequestState,
+    Stage,
+    State,
+)
+
+__all__ = [
+    "Approval",
+    "Cart",
+    "CartItem",
+    "Catalog",
+    "CatalogItem",
+    "CatalogItemOffering",
+    "Category",
+    "InvalidTransition",
+    "ItemVariable",
+    "RecurringFrequency",
+    "Request",
+    "RequestState",
+    "RequestedItem",
+    "RequestedItemAnswer",
+    "Stage",
+    "State",
+    "VariableChoice",
+    "VariableType",
+]
