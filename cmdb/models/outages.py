@@ -39,6 +39,14 @@ class Outage(SysIdModel):
     begin = models.DateTimeField()
     end = models.DateTimeField(null=True, blank=True, help_text="Empty while the outage lasts.")
     short_description = models.CharField(max_length=255, blank=True)
+    task = models.ForeignKey(
+        "impact.Task",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outages",
+        help_text="The incident or change that caused or records this outage.",
+    )
 
     objects = OutageQuerySet.as_manager()
 
