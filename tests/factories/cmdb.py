@@ -139,3 +139,26 @@ class ProductModelFactory(DjangoModelFactory):
         model = models.ProductModel
 
     name = factory.Sequence(lambda n: f"Model {n}")
+
+
+class ServiceFactory(ConfigurationItemFactory):
+    class Meta:
+        model = models.Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    logical = True
+
+
+class ApplicationModelFactory(ProductModelFactory):
+    class Meta:
+        model = models.ApplicationModel
+
+
+class ServiceModelFactory(ProductModelFactory):
+    class Meta:
+        model = models.ServiceModel
+
+
+class SoftwareModelFactory(ProductModelFactory):
+    class Meta:
+        model = models.SoftwareModel

@@ -1,0 +1,152 @@
+"""The service portfolio as a drag-and-drop tree, with subtree counts of services and offerings."""
+
+from django import http
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from mptt.admin import DraggableMPTTAdmin
+from mptt.forms import MPTTAdminForm
+
+from cmdb.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
+from cmdb.models import BusinessService
+from offerings.models import ServiceOffering
+from portfolio.models import Initiative, PortfolioNode
+
+
+def annotate_portfolio_counts(queryset):
+    """Business services and their offerings under each node, descendants included: two subqueries."""
+    queryset = PortfolioNode.objects.add_related_count(
+        queryset, BusinessService, "portfolio", "business_service_count", cumulative=True
+    )
+    return PortfolioNode.objects.add_related_count(
+        queryset,
+        ServiceOffering,
+        "parent__portfolio",
+        "offering_count",
+        cumulative=True,
+        extra_filters={"parent__sys_class_name": BusinessService._meta.db_table},
+    )
+
+
+class PortfolioNodeForm(MPTTAdminForm, PreloadedChoicesForm):
+    """django-mptt's form (a node's own subtree is not offered as its parent) with cheap autocompletes."""
+
+
+class BusinessServiceInline(RunstageTabularInline):
+    """The business services that sit directly in this node (read-only; move them from their page)."""
+
+    model = BusinessService
+    fk_name = "portfolio"
+    fields = ("name", "portfolio_status", "operational_status", "owned_by")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = _("Business services in this node")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owned_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PortfolioNode)
+class PortfolioNodeAdmin(SysIdAdminMixin, DraggableMPTTAdmin):
+    form = PortfolioNodeForm
+    list_display = (
+        "tree_actions",
+        "indented_title",
+        "node_type",
+        "owner",
+        "business_service_count",
+        "offering_count",
+    )
+    list_display_links = ("indented_title",)
+    list_filter = ("node_type",)
+    list_select_related = ("owner",)
+    search_fields = ("name", "description")
+    autocomplete_fields = ("parent", "owner")
+    inlines = (BusinessServiceInline,)
+    fields = ("name", "parent", "node_type", "owner", "description", "sys_id_hex")
+
+    def get_queryset(self, request):
+        return annotate_portfolio_counts(super().get_queryset(request))
+
+    @admin.display(description=_("business services"), ordering="business_service_count")
+    def business_service_count(self, obj):
+        return obj.business_service_count
+
+    @admin.display(description=_("offerings"), ordering="offering_count")
+    def offering_count(self, obj):
+        return obj.offering_count
+
+    def changelist_view(self, request, *args, **kwargs):
+        if request.method == "POST" and request.POST.get("cmd") == "move_node":
+            refusal = self.refuse_invalid_move(request)
+            if refusal is not None:
+                return refusal
+        return super().changelist_view(request, *args, **kwargs)
+
+    def refuse_invalid_move(self, request):
+        """Validate a drag-and-drop move as the change form would, before django-mptt performs it.
+
+        DraggableMPTTAdmin turns mptt's InvalidMove into a message, but re-raises database errors
+        (a sibling with the same name) as a 500. Checking the model's clean() and constraints first
+        gives both cases the same clean message.
+        """
+        position = request.POST.get("position")
+        queryset = PortfolioNode.objects.all()
+        try:
+            node = queryset.get(pk=request.POST.get("cut_item"))
+            target = queryset.get(pk=request.POST.get("pasted_on"))
+        except (PortfolioNode.DoesNotExist, TypeError, ValueError):
+            return None  # DraggableMPTTAdmin reports these itself
+        if position not in ("last-child", "left", "right"):
+            return None
+        new_parent = target if position == "last-child" else target.parent
+        if new_parent is not None and (new_parent.pk == node.pk or new_parent.is_descendant_of(node)):
+            message = _("A node cannot move below itself or one of its own descendants.")
+        else:
+            node.parent = new_parent
+            try:
+                node.full_clean(exclude=["lft", "rght", "tree_id", "level"])
+            except ValidationError as error:
+                message = " ".join(error.messages)
+            else:
+                return None
+        self.message_user(
+            request,
+            _("%(node)s was not moved: %(reason)s") % {"node": node, "reason": message},
+            level=messages.ERROR,
+        )
+        return http.HttpResponse("FAIL, invalid move.")
+
+
+class InitiativeForm(PreloadedChoicesForm):
+    """Refuses a state change the initiative workflow does not allow."""
+
+    def clean_state(self):
+        new_state = self.cleaned_data["state"]
+        if self.instance.pk is not None:
+            current = Initiative.objects.filter(pk=self.instance.pk).values_list("state", flat=True).first()
+            if (
+                current
+                and new_state != current
+                and new_state not in Initiative.TRANSITIONS[Initiative.State(current)]
+            ):
+                raise ValidationError(
+                    _("An initiative cannot go from %(current)s to %(new)s.")
+                    % {"current": Initiative.State(current).label, "new": Initiative.State(new_state).label}
+                )
+        return new_state
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(RunstageModelAdmin):
+    form = InitiativeForm
+    list_display = ("title", "service", "state", "owner", "target_date")
+    list_filter = ("state", "target_date")
+    list_select_related = ("service", "owner")
+    search_fields = ("title", "description", "service__name")
+    autocomplete_fields = ("service", "owner")
+    date_hierarchy = "target_date"
