@@ -1,0 +1,72 @@
+"""Write every ServiceNow table Runstage knows to a folder, in the shape the importer reads."""
+
+import json
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import DEFAULT_DB_ALIAS
+
+from cmdb.servicenow.registry import family_root, load_order, subclasses
+
+EXPORT_CHUNK = 2000
+
+
+def export_folder(path, *, using=DEFAULT_DB_ALIAS):
+    """Write `<table>.json` for every registered table into `path`; return {table: row count}."""
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for spec in load_order():
+        rows = [export_row(spec, obj) for obj in rows_of(spec, using)]
+        write_table(folder / f"{spec.table}.json", rows)
+        counts[spec.table] = len(rows)
+    return counts
+
+
+def rows_of(spec, using):
+    """The rows that belong in `spec`'s file: for a CI class, only the rows of exactly that class."""
+    queryset = spec.model._base_manager.using(using).order_by(*spec.ordering)
+    root = family_root(spec)
+    if root is spec:
+        other_tables = [model._meta.db_table for model in subclasses(spec.model)]
+        queryset = queryset.exclude(sys_class_name__in=other_tables)
+    elif root is not None:
+        queryset = queryset.filter(sys_class_name=spec.table)
+    # References are written as sys_ids, so fetch each referenced row's sys_id in the same query.
+    related = [reference.name for reference in spec.references.values()]
+    return queryset.select_related(*related).iterator(chunk_size=EXPORT_CHUNK)
+
+
+def export_row(spec, obj):
+    row = {"sys_id": obj.sys_id.hex}
+    if family_root(spec):
+        row["sys_class_name"] = obj.sys_class_name
+    for name, model_name in spec.fields.items():
+        model_field = spec.model._meta.get_field(model_name)
+        if model_field.many_to_one:
+            target = getattr(obj, model_field.name)
+            row[name] = target.sys_id.hex if target is not None else ""
+        else:
+            row[name] = stored_value(getattr(obj, model_field.attname))
+    for name in spec.export_only:
+        row[name] = stored_value(getattr(obj, name))
+    return row
+
+
+def stored_value(value):
+    """A value as ServiceNow stores it: a string, booleans as "true"/"false", empty for null."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return str(value)
+
+
+def write_table(file, rows):
+    text = json.dumps({"result": rows}, indent=2, ensure_ascii=False)
+    file.write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,78 @@
+"""How one ServiceNow table maps onto one Runstage model.
+
+Each app lists its tables in `<app>/servicenow.py` as `TABLES = [TableSpec(...), ...]`; the
+registry (`cmdb.servicenow.registry`) collects them from the installed apps, and the importer and
+exporter work from those specs alone. References are not declared: they are the foreign keys
+among the mapped fields, and the load order follows from them.
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+def field_map(*same_names, **renamed):
+    """{ServiceNow field: model field}: positional names are the same on both sides."""
+    return {name: name for name in same_names} | renamed
+
+
+@dataclass(frozen=True, eq=False)
+class TableSpec:
+    """One ServiceNow table: its model, its field map and how its rows must be ordered."""
+
+    model: type[models.Model]
+    # ServiceNow field name -> model field name. `sys_id` (and `sys_class_name` in class
+    # families) are handled by the importer and are never listed here.
+    fields: Mapping[str, str]
+    # References that form a cycle between tables (department.dept_head -> sys_user ->
+    # department); they are set in a second pass once every table has loaded. References into
+    # a spec's own model (manager, parent...) are always deferred that way.
+    deferred: tuple[str, ...] = ()
+    # A self-reference whose table has sibling-uniqueness constraints (MPTT trees): rows are
+    # loaded parents first, one tree level at a time, instead of being deferred.
+    tree_parent: str | None = None
+    # A model field by which an imported row that is new by sys_id is merged into an existing
+    # row (cmdb_rel_type rows merge by name with the local standard types).
+    merge_by: str | None = None
+    # Classes without a spec of their own that load as rows of this spec (the base of a class
+    # family, e.g. cmdb_ci_linux_server as a plain cmdb_ci row), as a regular expression.
+    other_classes: str | None = None
+    # Model attributes written on export but ignored on import (derived from mapped fields).
+    export_only: tuple[str, ...] = ()
+    # Values for model fields an import never sets (MPTT bookkeeping before rebuild()).
+    defaults: Mapping[str, object] = field(default_factory=dict)
+    # Run inside the import transaction once rows of this table were created or updated.
+    after_load: Callable[[], None] | None = None
+    ordering: tuple[str, ...] = ("sys_id",)
+    table: str = ""
+
+    def __post_init__(self):
+        if not self.table:
+            object.__setattr__(self, "table", self.model._meta.db_table)
+
+    def __repr__(self):
+        return f"<TableSpec {self.table}>"
+
+    def model_field(self, servicenow_name):
+        return self.model._meta.get_field(self.fields[servicenow_name])
+
+    def accepts_class(self, class_name):
+        return bool(self.other_classes) and re.fullmatch(self.other_classes, class_name) is not None
+
+    @property
+    def references(self):
+        """{ServiceNow name: foreign key} for every mapped reference field."""
+        return {
+            name: self.model._meta.get_field(model_name)
+            for name, model_name in self.fields.items()
+            if self.model._meta.get_field(model_name).many_to_one
+        }
+
+    def is_deferred(self, servicenow_name):
+        """Whether a reference is set after every table has loaded (cycles, self-references)."""
+        if servicenow_name == self.tree_parent:
+            return False
+        target = self.references[servicenow_name].related_model
+        return servicenow_name in self.deferred or issubclass(self.model, target)
