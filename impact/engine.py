@@ -1,13 +1,54 @@
 """The impact engine: the only code that walks the CMDB graph.
 
 INTERFACE AGREED WITH THE API AUTHOR (impact/api, impact/services) -- keep these names and shapes;
-you may add, not change. Bodies below are placeholders for the engine author to replace.
+you may add, not change.
+
+How the walk works, and why:
+
+- Breadth first, one SQL query per depth level, each taking the whole frontier as one parameter
+  (`impact.sql.id_in`). A CI is settled the first time it is reached, so it is listed once, at its
+  smallest depth, with the `via` that reached it: following `via` gives a shortest path. Cycles end
+  because a settled CI is never expanded again. The query count is bounded by the depth cap
+  (1 for the sources + at most one per level + 1 for subscribers), whatever the size of the graph.
+- The level query aggregates edges per reached CI in the database (GROUP BY, smallest predecessor as
+  `via`) and joins `cmdb_ci` (and `service_offering` for the parent reference), so every row that
+  comes back is one distinct CI with everything the result needs. Classes come from
+  `cmdb_ci.sys_class_name`, never from joins over the subclass tables.
+- Read-only and plain SQL (no temporary tables), so it runs unchanged on a read replica; the
+  database is the one the router picks for reading CIs unless `using=` says otherwise.
+- Table and column names come from the models' `_meta`.
 """
 
+import operator
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import connections, router
+
+from cmdb.models import (
+    Company,
+    ConfigurationItem,
+    Department,
+    Group,
+    Location,
+    Relationship,
+    RelationshipType,
+    User,
+)
+from impact.sql import id_in
+from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
+
 HARD_MAX_DEPTH = 25  # settings.IMPACT_MAX_DEPTH (default 10) is the default depth
+
+# Keys of ImpactResult.subscribers, by subscriber model.
+SUBSCRIBER_KEYS = {
+    Company: "companies",
+    Department: "departments",
+    Location: "locations",
+    Group: "groups",
+    User: "users",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +80,294 @@ class ImpactResult:
 
     def of_class(self, *sys_class_names) -> list[ImpactedCI]:
         """Impacted CIs of these classes, sorted by (depth, name)."""
-        raise NotImplementedError
+        wanted = set(sys_class_names)
+        return sorted(
+            (ci for ci in self.impacted.values() if ci.sys_class_name in wanted),
+            key=lambda ci: (ci.depth, ci.name, ci.id),
+        )
 
     def path(self, ci_id) -> list[int]:
         """pks from a source to ci_id, inclusive."""
-        raise NotImplementedError
+        if ci_id not in self.impacted:
+            raise KeyError(f"CI {ci_id} is not impacted")
+        path = []
+        step = ci_id
+        while step is not None:
+            path.append(step)
+            step = self.impacted[step].via
+        path.reverse()
+        return path
 
     def path_sys_ids(self, ci_id) -> list[str]:
         """The same path as 32-hex sys_ids."""
-        raise NotImplementedError
+        return [self.impacted[pk].sys_id.hex for pk in self.path(ci_id)]
+
+    @property
+    def impacted_ci_count(self) -> int:
+        """How many CIs are impacted, sources included."""
+        return len(self.impacted)
+
+    @property
+    def offering_ids(self) -> list[int]:
+        """pks of the impacted service offerings (sources included), in walk order."""
+        offering_class = ServiceOffering._meta.db_table
+        return [ci.id for ci in self.impacted.values() if ci.sys_class_name == offering_class]
 
 
-def impacted_by(ci_ids, max_depth=None) -> ImpactResult:
+def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
     """Walk upward: child -> parent along relationships whose type propagates impact, and offering -> its
     parent service. Business services are cmdb_ci_service_business, offerings service_offering,
     application services cmdb_ci_service_auto, technical services cmdb_ci_service_technical.
-    Subscribers are those of every impacted offering (sources included), each once."""
-    raise NotImplementedError
+    Subscribers are those of every impacted offering (sources included), each once.
+
+    `ci_ids` are cmdb_ci pks (CI instances are accepted too); ids of no CI are ignored, so
+    `source_ids` lists the sources that exist, in the order given. `max_depth` defaults to
+    settings.IMPACT_MAX_DEPTH and must lie in 1..HARD_MAX_DEPTH (ValueError otherwise).
+    """
+    max_depth = validated_depth(max_depth)
+    sources = _unique_ids(ci_ids)
+    if not sources:
+        return ImpactResult(source_ids=[], impacted={}, max_depth=max_depth, subscribers=_no_subscribers())
+    connection = connections[using or router.db_for_read(ConfigurationItem)]
+    sql = _UpwardSql(connection)
+    to_uuid = _uuid_converter(connection)
+
+    impacted: dict[int, ImpactedCI] = {}
+    condition, params = id_in(f"ci.{sql.ci_pk}", sources, connection)
+    for pk, sys_id, name, class_name, parent_id in _fetch(connection, sql.sources + condition, params):
+        impacted[pk] = ImpactedCI(pk, to_uuid(sys_id), name, class_name, 0, None, parent_id)
+    source_ids = [pk for pk in sources if pk in impacted]
+    frontier = list(impacted.values())
+
+    for depth in range(1, max_depth + 1):
+        if not frontier:
+            break
+        query, params = sql.level(
+            [ci.id for ci in frontier], [ci.id for ci in frontier if ci.parent_id is not None]
+        )
+        reached = {}  # pk -> row; the smallest via wins so that equal inputs give equal paths
+        for row in _fetch(connection, query, params):
+            pk, via = row[0], row[1]
+            if pk in impacted:
+                continue
+            known = reached.get(pk)
+            if known is None or via < known[1]:
+                reached[pk] = row
+        frontier = []
+        for pk, via, sys_id, name, class_name, parent_id in reached.values():
+            ci = ImpactedCI(pk, to_uuid(sys_id), name, class_name, depth, via, parent_id)
+            impacted[pk] = ci
+            frontier.append(ci)
+
+    result = ImpactResult(
+        source_ids=source_ids, impacted=impacted, max_depth=max_depth, subscribers=_no_subscribers()
+    )
+    offering_ids = result.offering_ids
+    if offering_ids:
+        result.subscribers = _subscribers(connection, offering_ids, to_uuid)
+    return result
 
 
-def dependencies_of(ci_ids, max_depth=None) -> dict[int, int]:
+def dependencies_of(ci_ids, max_depth=None, *, using=None) -> dict[int, int]:
     """Walk downward (reverse edges: parent -> child along propagating types, service -> its offerings);
     pk -> smallest depth, the given CIs at depth 0. Used by availability: which CIs below a service can
-    take it down."""
-    raise NotImplementedError
+    take it down.
+
+    Same rules as `impacted_by`: ids of no CI are ignored, `max_depth` in 1..HARD_MAX_DEPTH, one query
+    for the sources plus at most one per level.
+    """
+    max_depth = validated_depth(max_depth)
+    sources = _unique_ids(ci_ids)
+    if not sources:
+        return {}
+    connection = connections[using or router.db_for_read(ConfigurationItem)]
+    sql = _DownwardSql(connection)
+
+    condition, params = id_in(sql.ci_pk, sources, connection)
+    depths = {pk: 0 for (pk,) in _fetch(connection, sql.sources + condition, params)}
+    frontier = list(depths)
+    for depth in range(1, max_depth + 1):
+        if not frontier:
+            break
+        query, params = sql.level(frontier)
+        frontier = []
+        for (pk,) in _fetch(connection, query, params):
+            if pk not in depths:
+                depths[pk] = depth
+                frontier.append(pk)
+    return depths
+
+
+def validated_depth(max_depth):
+    """The depth cap to use: settings.IMPACT_MAX_DEPTH when None; ValueError outside 1..HARD_MAX_DEPTH."""
+    if max_depth is None:
+        max_depth = settings.IMPACT_MAX_DEPTH
+    if isinstance(max_depth, bool):
+        raise ValueError(f"max_depth must be an integer, not {max_depth!r}")
+    try:
+        max_depth = operator.index(max_depth)
+    except TypeError:
+        raise ValueError(f"max_depth must be an integer, not {max_depth!r}") from None
+    if not 1 <= max_depth <= HARD_MAX_DEPTH:
+        raise ValueError(f"max_depth must be between 1 and {HARD_MAX_DEPTH}, not {max_depth}")
+    return max_depth
+
+
+def _unique_ids(ci_ids):
+    if isinstance(ci_ids, (str, bytes, int)):
+        raise TypeError("ci_ids must be an iterable of CI ids")
+    unique = {}
+    for value in ci_ids:
+        value = value.pk if isinstance(value, ConfigurationItem) else value
+        unique[operator.index(value)] = None
+    return list(unique)
+
+
+def _fetch(connection, query, params):
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def _uuid_converter(connection):
+    # psycopg2 hands back uuid.UUID (Django registers the adapter); SQLite stores 32 hex characters.
+    if connection.vendor == "postgresql":
+        return lambda value: value
+    return lambda value: value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _no_subscribers():
+    return {key: [] for key in SUBSCRIBER_KEYS.values()}
+
+
+class _Names:
+    """Quoted table and column names, read from the models' _meta."""
+
+    def __init__(self, connection):
+        q = connection.ops.quote_name
+        ci, rel, rel_type, offering = (
+            ConfigurationItem._meta,
+            Relationship._meta,
+            RelationshipType._meta,
+            ServiceOffering._meta,
+        )
+        self.q = q
+        self.connection = connection
+        self.ci = q(ci.db_table)
+        self.ci_pk = q(ci.pk.column)
+        self.ci_sys_id = q(ci.get_field("sys_id").column)
+        self.ci_name = q(ci.get_field("name").column)
+        self.ci_class = q(ci.get_field("sys_class_name").column)
+        self.rel = q(rel.db_table)
+        self.rel_parent = q(rel.get_field("parent").column)
+        self.rel_child = q(rel.get_field("child").column)
+        self.rel_type = q(rel.get_field("type").column)
+        self.type = q(rel_type.db_table)
+        self.type_pk = q(rel_type.pk.column)
+        self.type_propagates = q(rel_type.get_field("propagates_impact").column)
+        self.offering = q(offering.db_table)
+        self.offering_pk = q(offering.pk.column)
+        self.offering_parent = q(offering.get_field("parent").column)
+
+
+class _UpwardSql(_Names):
+    """SQL of `impacted_by`: every row is (pk, via, sys_id, name, sys_class_name, offering parent pk)."""
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        self.sources = (
+            f"SELECT ci.{self.ci_pk}, ci.{self.ci_sys_id}, ci.{self.ci_name}, ci.{self.ci_class},"
+            f" so.{self.offering_parent}"
+            f" FROM {self.ci} ci"
+            f" LEFT OUTER JOIN {self.offering} so ON so.{self.offering_pk} = ci.{self.ci_pk}"
+            f" WHERE "
+        )
+
+    def level(self, frontier_ids, frontier_offering_ids):
+        """The CIs one step above the frontier, one row each (plus, rarely, a second for an offering's
+        parent that is also reached through a relationship)."""
+        children, params = id_in(f"r.{self.rel_child}", frontier_ids, self.connection)
+        edges = (
+            f"SELECT r.{self.rel_parent} AS reached, MIN(r.{self.rel_child}) AS via"
+            f" FROM {self.rel} r INNER JOIN {self.type} t ON t.{self.type_pk} = r.{self.rel_type}"
+            f" WHERE t.{self.type_propagates} = %s AND {children}"
+            f" GROUP BY r.{self.rel_parent}"
+        )
+        params = [True, *params]
+        if frontier_offering_ids:
+            offerings, offering_params = id_in(
+                f"o.{self.offering_pk}", frontier_offering_ids, self.connection
+            )
+            edges += (
+                f" UNION ALL SELECT o.{self.offering_parent}, o.{self.offering_pk} FROM {self.offering} o"
+                f" WHERE o.{self.offering_parent} IS NOT NULL AND {offerings}"
+            )
+            params += offering_params
+        query = (
+            f"SELECT edge.reached, edge.via, ci.{self.ci_sys_id}, ci.{self.ci_name}, ci.{self.ci_class},"
+            f" so.{self.offering_parent}"
+            f" FROM ({edges}) edge"
+            f" INNER JOIN {self.ci} ci ON ci.{self.ci_pk} = edge.reached"
+            f" LEFT OUTER JOIN {self.offering} so ON so.{self.offering_pk} = edge.reached"
+        )
+        return query, params
+
+
+class _DownwardSql(_Names):
+    """SQL of `dependencies_of`: every row is (pk,), a CI one step below the frontier."""
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        self.sources = f"SELECT {self.ci_pk} FROM {self.ci} WHERE "
+
+    def level(self, frontier_ids):
+        parents, params = id_in(f"r.{self.rel_parent}", frontier_ids, self.connection)
+        services, service_params = id_in(f"o.{self.offering_parent}", frontier_ids, self.connection)
+        query = (
+            f"SELECT r.{self.rel_child} FROM {self.rel} r"
+            f" INNER JOIN {self.type} t ON t.{self.type_pk} = r.{self.rel_type}"
+            f" WHERE t.{self.type_propagates} = %s AND {parents}"
+            f" UNION SELECT o.{self.offering_pk} FROM {self.offering} o WHERE {services}"
+        )
+        return query, [True, *params, *service_params]
+
+
+def _subscribers(connection, offering_ids, to_uuid):
+    """Subscribers of the offerings, by kind, each once, sorted by name: one query over the five tables.
+
+    Every branch yields (kind, pk, sys_id, name, last name, user name); the last two are empty but for
+    users, whose display name is built in Python so that no vendor-specific concatenation is needed.
+    """
+    q = connection.ops.quote_name
+    branches, params = [], []
+    for model, field_name in SUBSCRIPTION_MODELS:
+        field = model._meta.get_field(field_name)
+        subscriber = field.related_model._meta
+        offering_column = q(model._meta.get_field("service_offering").column)
+        condition, condition_params = id_in(f"x.{offering_column}", offering_ids, connection)
+        if subscriber.model is User:
+            name_columns = ("first_name", "last_name", "username")
+            names = ", ".join(f"s.{q(subscriber.get_field(name).column)}" for name in name_columns)
+        else:
+            names = f"s.{q(subscriber.get_field('name').column)}, '', ''"
+        subscriber_pk = q(subscriber.pk.column)
+        branches.append(
+            f"SELECT DISTINCT '{SUBSCRIBER_KEYS[subscriber.model]}', s.{subscriber_pk},"
+            f" s.{q(subscriber.get_field('sys_id').column)}, {names}"
+            f" FROM {q(model._meta.db_table)} x"
+            f" INNER JOIN {q(subscriber.db_table)} s ON s.{subscriber_pk} = x.{q(field.column)}"
+            f" WHERE {condition}"
+        )
+        params += condition_params
+    subscribers = _no_subscribers()
+    for key, pk, sys_id, name, last_name, user_name in _fetch(
+        connection, " UNION ALL ".join(branches), params
+    ):
+        if key == "users":
+            full_name = f"{name} {last_name}".strip()
+            subscribers[key].append(Subscriber(pk, to_uuid(sys_id), full_name or user_name, user_name))
+        else:
+            subscribers[key].append(Subscriber(pk, to_uuid(sys_id), name))
+    for found in subscribers.values():
+        found.sort(key=lambda subscriber: (subscriber.name.casefold(), subscriber.id))
+    return subscribers

@@ -1,0 +1,44 @@
+"""Raw-SQL helpers for the impact engine: "this column is one of these ids", for any number of ids.
+
+One depth level of an impact walk can hold hundreds of thousands of CI ids (a core switch impacts
+half the CMDB). Binding one parameter per id does not work: SQLite refuses more than
+SQLITE_MAX_VARIABLE_NUMBER parameters (Django assumes 999), and PostgreSQL's parser builds one node
+per element of `IN (%s, %s, ...)` or of psycopg2's `ARRAY[...]` adaptation of a Python list, which
+costs more than the lookup itself at that size. Chunking the ids would make the number of queries
+grow with the size of the graph, and a temporary table is a write, which a read replica (where impact
+reads are routed) refuses. So the whole set travels as ONE text parameter that the database unpacks:
+
+- PostgreSQL: an array literal `'{1,2,3}'` cast to bigint[]; `col = ANY(...)` can use a b-tree index
+  (the executor sorts and de-duplicates the array for the index scan).
+- SQLite: a JSON array `'[1,2,3]'` unpacked by the json_each table-valued function (JSON1 is part of
+  every SQLite that Django 5.2's JSONField supports); `col IN (SELECT value FROM ...)` is planned as an
+  IN-list probe of the column's index.
+
+`id_in()` is the only place that knows the difference; callers compose its fragment into any query,
+as often as they need.
+"""
+
+import json
+import operator
+
+from django.db import NotSupportedError
+from django.db import connection as default_connection
+
+
+def id_in(expression, ids, connection=None):
+    """Return `(sql, params)`: a condition true when `expression` is one of `ids`, bound as one parameter.
+
+    `expression` is trusted SQL (a quoted column, e.g. `"r"."child_id"`); `ids` are integers (primary
+    keys), any number of them, empty included.
+    """
+    connection = connection or default_connection
+    # operator.index refuses floats, strings and None: the ids end up inside a literal, so only
+    # genuine integers may get there.
+    values = [operator.index(value) for value in ids]
+    if connection.vendor == "postgresql":
+        return f"{expression} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
+    if connection.vendor == "sqlite":
+        if not connection.features.supports_json_field:
+            raise NotSupportedError("The impact engine needs SQLite's JSON1 functions (json_each).")
+        return f"{expression} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]
+    raise NotSupportedError(f"The impact engine has no id-set condition for {connection.vendor}.")
