@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cmdb.models import Outage
-from impact.engine import dependencies_of
+from impact.engine import dependencies_of, impacted_by
 from offerings.models import OfferingCommitment, ServiceCommitment, ServiceOffering
 
 # --- interval maths ---------------------------------------------------------------------------------
@@ -340,12 +340,13 @@ def is_percentage_availability(commitment):
 # --- reading the database ----------------------------------------------------------------------------
 
 
-def ci_ids_that_can_take_down(service):
+def ci_ids_that_can_take_down(service, depths=None):
     """The service and every CI below it whose outage reaches it: one walk of the graph.
 
-    An offering is also down while its parent service is recorded as out as a whole.
+    An offering is also down while its parent service is recorded as out as a whole. Pass the
+    `dependencies_of` result as `depths` when it is already known.
     """
-    ci_ids = set(dependencies_of([service.pk]))
+    ci_ids = set(dependencies_of([service.pk]) if depths is None else depths)
     ci_ids.add(service.pk)
     parent_id = getattr(service, "parent_id", None)
     if parent_id is not None:
@@ -398,6 +399,7 @@ class ServiceAvailability:
     service: object
     figures: AvailabilityFigures
     commitments: list[CommitmentPeriodResult] = field(default_factory=list)
+    open_outages: int = 0  # unplanned or not, still running
 
     @property
     def commitments_met(self):
@@ -417,10 +419,13 @@ class OutageTimeline:
     """
 
     def __init__(self, service, window_start, window_end, commitments=None, now=None):
+        service = as_offering(service) or service  # an offering also answers for its parent service
         self.service = service
         self.now = now or timezone.now()
         self.commitments = availability_commitments(service) if commitments is None else commitments
-        self.ci_ids_by_target = {service.pk: ci_ids_that_can_take_down(service)}
+        # pk -> depth below the service, the service itself at 0; kept for the dependency picture.
+        self.depths = dependencies_of([service.pk]) or {service.pk: 0}
+        self.ci_ids_by_target = {service.pk: ci_ids_that_can_take_down(service, self.depths)}
         for offering, _commitment in self.commitments:
             if offering.pk not in self.ci_ids_by_target:
                 self.ci_ids_by_target[offering.pk] = ci_ids_that_can_take_down(offering)
@@ -459,6 +464,7 @@ class OutageTimeline:
             service=self.service,
             figures=self.figures(start, end),
             commitments=self.commitment_results(start, end),
+            open_outages=len(self.open_outages()),
         )
 
     def open_outages(self):
@@ -478,3 +484,60 @@ def service_availability(service, start, end, now=None):
 def current_month(now=None):
     """[first of this month, first of next month) in the current time zone."""
     return month_range(now or timezone.now())
+
+
+def availability_of_services(services, start, end, now=None):
+    """ServiceAvailability over [start, end) for many services at once, by service pk.
+
+    Walking down from every service would cost a walk per service; instead the outages that touch
+    the period are read first (one query, whatever their CI) and the engine walks UP once from each
+    CI that had one. The cost therefore grows with the number of CIs that had an outage in the
+    period, not with the number of services shown.
+    """
+    now = now or timezone.now()
+    services = list(services)
+    service_ids = {service.pk for service in services}
+    rows = (
+        OfferingCommitment.objects.filter(service_offering__parent_id__in=service_ids)
+        .select_related("service_offering", "service_commitment")
+        .order_by("service_offering__name", "service_commitment__name")
+    )
+    commitments_by_service = defaultdict(list)
+    for row in rows:
+        if is_percentage_availability(row.service_commitment):
+            commitments_by_service[row.service_offering.parent_id].append(
+                (row.service_offering, row.service_commitment)
+            )
+    window_start, window_end = start, end
+    for pairs in commitments_by_service.values():
+        for _offering, commitment in pairs:
+            periods = commitment_periods(commitment.period, start, end)
+            window_start, window_end = min(window_start, periods[0][0]), max(window_end, periods[-1][1])
+    spans = [
+        OutageSpan(*row)
+        for row in Outage.objects.overlapping(window_start, window_end).values_list(
+            "cmdb_ci_id", "type", "begin", "end"
+        )
+    ]
+    reaches = {ci_id: set(impacted_by([ci_id]).impacted) for ci_id in sorted({span.ci_id for span in spans})}
+
+    def spans_reaching(target_pk, parent_id=None):
+        return [span for span in spans if target_pk in reaches[span.ci_id] or span.ci_id == parent_id]
+
+    results = {}
+    for service in services:
+        service_spans = spans_reaching(service.pk)
+        commitments = [
+            evaluate_commitment(
+                offering, commitment, spans_reaching(offering.pk, offering.parent_id), p_start, p_end, now
+            )
+            for offering, commitment in commitments_by_service[service.pk]
+            for p_start, p_end in commitment_periods(commitment.period, start, end)
+        ]
+        results[service.pk] = ServiceAvailability(
+            service=service,
+            figures=measure(service_spans, start, end, now),
+            commitments=commitments,
+            open_outages=sum(1 for span in service_spans if span.end is None),
+        )
+    return results
