@@ -2,6 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db import router
+from django.db.models import CheckConstraint, Q, UniqueConstraint
+from django.forms.models import InlineForeignKeyField
 from django.utils.translation import gettext_lazy as _
 
 from cmdb.models import format_sys_id, parse_sys_id
@@ -31,8 +35,22 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
         return [default]
 
 
+def constraint_field_names(constraint):
+    """The model fields a constraint reads (expressions and joins aside)."""
+    if isinstance(constraint, UniqueConstraint):
+        return set(constraint.fields)
+    if isinstance(constraint, CheckConstraint):
+        return set(Q(constraint.condition).referenced_base_fields)
+    return set()
+
+
 class PreloadedChoicesForm(admin.ModelAdmin.form):
-    """A model form whose autocomplete widgets reuse the related objects cached on its instance."""
+    """A model form whose autocomplete widgets reuse the related objects cached on its instance.
+
+    As an inline form it also validates the constraints that involve the inline's foreign key:
+    Django leaves that key out of model validation (ticket #12507), so a duplicate triple or a
+    self-relationship entered in an inline would otherwise reach the database as an IntegrityError.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +66,24 @@ class PreloadedChoicesForm(admin.ModelAdmin.form):
             related = model_field.value_from_object(self.instance), getattr(self.instance, name)
             if related[1] is not None:
                 widget.preloaded = {str(related[0]): related[1]}
+
+    def _post_clean(self):
+        super()._post_clean()
+        inline_keys = {
+            name for name, field in self.fields.items() if isinstance(field, InlineForeignKeyField)
+        }
+        if not inline_keys or not self._validate_unique:
+            return
+        exclude = self._get_validation_exclusions() - inline_keys
+        using = router.db_for_write(type(self.instance), instance=self.instance)
+        for model_class, constraints in self.instance.get_constraints():
+            for constraint in constraints:
+                if not constraint_field_names(constraint) & inline_keys:
+                    continue  # validated already by the model form
+                try:
+                    constraint.validate(model_class, self.instance, exclude=exclude, using=using)
+                except ValidationError as error:
+                    self._update_errors(error)
 
 
 class PreloadedAutocompleteMixin:
