@@ -1,0 +1,131 @@
+"""The impact document: what the impact endpoints answer, built in one place for all of them.
+
+GET /api/v1/impact/, /api/v1/incidents/<number>/impact/ and /api/v1/changes/<number>/impact/ differ
+only in where the source CIs come from; the document itself is built here.
+"""
+
+from django.conf import settings
+
+from cmdb.models import ConfigurationItem, format_sys_id
+from impact.engine import impacted_by
+from impact.services import APPLICATION_SERVICE, BUSINESS_SERVICE, SERVICE_OFFERING, TECHNICAL_SERVICE
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10000
+MAX_SOURCES = 100
+
+# (list key in the document, sys_class_name of its entries)
+SECTIONS = (
+    ("business_services", BUSINESS_SERVICE),
+    ("service_offerings", SERVICE_OFFERING),
+    ("application_services", APPLICATION_SERVICE),
+    ("technical_services", TECHNICAL_SERVICE),
+)
+SUBSCRIBER_KINDS = ("companies", "departments", "locations", "groups", "users")
+
+
+def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
+    """The impact of an outage of the CIs `source_ids` (pks, in the order to list them) as a dict.
+
+    Every list holds at most `limit` entries, sorted by depth then name; `counts` gives the full
+    totals of the service lists and `truncated` says whether any list was cut.
+    """
+    source_ids = list(dict.fromkeys(source_ids))
+    if not source_ids:
+        return _empty_document(max_depth)
+    result = impacted_by(source_ids, max_depth=max_depth)
+
+    truncated = False
+    counts = {}
+    sections = {}
+    for key, sys_class_name in SECTIONS:
+        entries = result.of_class(sys_class_name)
+        counts[key] = len(entries)
+        if len(entries) > limit:
+            truncated = True
+            entries = entries[:limit]
+        sections[key] = entries
+
+    parents = _offering_parents(result, sections["service_offerings"])
+    document = {
+        "sources": [_source(result.impacted[pk]) for pk in source_ids if pk in result.impacted],
+        "max_depth": result.max_depth,
+        "impacted_ci_count": len(result.impacted),
+        "counts": counts,
+        "truncated": False,
+    }
+    for key, _ in SECTIONS:
+        document[key] = [_entry(result, ci) for ci in sections[key]]
+    for entry, ci in zip(document["service_offerings"], sections["service_offerings"], strict=True):
+        entry["parent"] = parents.get(ci.parent_id)
+
+    businesses = {}
+    for kind in SUBSCRIBER_KINDS:
+        subscribers = result.subscribers.get(kind, [])
+        if len(subscribers) > limit:
+            truncated = True
+            subscribers = subscribers[:limit]
+        businesses[kind] = [_subscriber(kind, subscriber) for subscriber in subscribers]
+    document["impacted_businesses"] = businesses
+    document["truncated"] = truncated
+    return document
+
+
+def _empty_document(max_depth):
+    """The document for a task without any CI: nothing is impacted, and nothing is computed."""
+    document = {
+        "sources": [],
+        "max_depth": max_depth or settings.IMPACT_MAX_DEPTH,
+        "impacted_ci_count": 0,
+        "counts": {key: 0 for key, _ in SECTIONS},
+        "truncated": False,
+    }
+    document.update({key: [] for key, _ in SECTIONS})
+    document["impacted_businesses"] = {kind: [] for kind in SUBSCRIBER_KINDS}
+    return document
+
+
+def _source(ci):
+    return {"sys_id": format_sys_id(ci.sys_id), "name": ci.name, "sys_class_name": ci.sys_class_name}
+
+
+def _entry(result, ci):
+    return {
+        "sys_id": format_sys_id(ci.sys_id),
+        "name": ci.name,
+        "sys_class_name": ci.sys_class_name,
+        "depth": ci.depth,
+        "path": result.path_sys_ids(ci.id),
+    }
+
+
+def _offering_parents(result, offerings):
+    """{parent pk: {"sys_id", "name"}} for the listed offerings.
+
+    A parent is usually impacted itself (the offering -> parent edge), so it is known already; the
+    others (cut off by max_depth) are fetched in one query.
+    """
+    parent_ids = {ci.parent_id for ci in offerings if ci.parent_id is not None}
+    parents = {}
+    missing = []
+    for pk in parent_ids:
+        parent = result.impacted.get(pk)
+        if parent is None:
+            missing.append(pk)
+        else:
+            parents[pk] = {"sys_id": format_sys_id(parent.sys_id), "name": parent.name}
+    if missing:
+        rows = ConfigurationItem.objects.filter(pk__in=missing).values_list("pk", "sys_id", "name")
+        for pk, sys_id, name in rows:
+            parents[pk] = {"sys_id": format_sys_id(sys_id), "name": name}
+    return parents
+
+
+def _subscriber(kind, subscriber):
+    if kind == "users":
+        return {
+            "sys_id": format_sys_id(subscriber.sys_id),
+            "user_name": subscriber.user_name,
+            "name": subscriber.name,
+        }
+    return {"sys_id": format_sys_id(subscriber.sys_id), "name": subscriber.name}

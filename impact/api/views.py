@@ -1,0 +1,103 @@
+"""Impact endpoints: /api/v1/impact/, /api/v1/incidents/ and /api/v1/changes/."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from cmdb.api.base import (
+    ChangeModelPermissions,
+    RunstageModelViewSet,
+    ViewModelPermissions,
+    require_permissions,
+)
+from impact.api.documents import impact_document
+from impact.api.serializers import (
+    ChangeRequestSerializer,
+    CIImpactQuerySerializer,
+    ImpactDocumentSerializer,
+    ImpactQuerySerializer,
+    IncidentSerializer,
+)
+from impact.filters import ChangeRequestFilterSet, IncidentFilterSet
+from impact.models import AffectedCI, ChangeRequest, Incident
+from impact.services import refresh_impacted_services
+
+CanViewCIs = require_permissions("cmdb.view_configurationitem")
+
+BAD_INPUT = OpenApiResponse(description='Bad input, e.g. {"ci": ["Unknown sys_id …"]}; nothing is computed.')
+
+
+class ImpactViewSet(viewsets.ViewSet):
+    """Which services and businesses an outage of some CIs impacts, and through which path."""
+
+    permission_classes = [CanViewCIs]
+
+    @extend_schema(
+        operation_id="impact_retrieve",
+        parameters=[CIImpactQuerySerializer],
+        responses={200: ImpactDocumentSerializer, 400: BAD_INPUT},
+    )
+    def list(self, request):
+        """The impact document for the CIs given as `ci` (repeatable)."""
+        query = CIImpactQuerySerializer.from_query_params(request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        document = impact_document(params["ci"], max_depth=params.get("max_depth"), limit=params["limit"])
+        return Response(document)
+
+
+class TaskViewSet(RunstageModelViewSet):
+    """Shared by incidents and changes: looked up by number, with impact and refresh actions."""
+
+    lookup_field = "number"
+
+    def lookup_value(self, value):
+        return value.upper()
+
+    @extend_schema(
+        parameters=[ImpactQuerySerializer],
+        responses={200: ImpactDocumentSerializer, 400: BAD_INPUT},
+    )
+    @action(
+        detail=True, methods=["get"], permission_classes=[IsAuthenticated, ViewModelPermissions, CanViewCIs]
+    )
+    def impact(self, request, number=None):
+        """The impact document for this task's CI and affected CIs."""
+        task = self.get_object()
+        query = ImpactQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        sources = [task.cmdb_ci_id] if task.cmdb_ci_id else []
+        affected = AffectedCI.objects.filter(task=task).order_by("ci__name", "pk")
+        sources += affected.values_list("ci_id", flat=True)
+        document = impact_document(sources, max_depth=params.get("max_depth"), limit=params["limit"])
+        return Response(document)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, ChangeModelPermissions])
+    def refresh_impacted_services(self, request, number=None):
+        """Recompute the impacted services from the CI and affected CIs; hand-added ones stay."""
+        task = self.get_object()
+        refresh_impacted_services(task)
+        task = self.get_queryset().get(pk=task.pk)
+        return Response(self.get_serializer(task).data)
+
+
+class IncidentViewSet(TaskViewSet):
+    """Incidents; creating or re-pointing one fills its impacted services."""
+
+    queryset = Incident.objects.order_by("-opened_at", "-pk")
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    search_fields = ["number", "short_description"]
+
+
+class ChangeRequestViewSet(TaskViewSet):
+    """Change requests; their impacted services are computed on request (refresh_impacted_services)."""
+
+    queryset = ChangeRequest.objects.order_by("-opened_at", "-pk")
+    serializer_class = ChangeRequestSerializer
+    filterset_class = ChangeRequestFilterSet
+    search_fields = ["number", "short_description"]

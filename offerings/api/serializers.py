@@ -1,0 +1,27 @@
+"""Serializers of the offerings API."""
+
+from rest_framework import serializers
+
+from cmdb.api.base import SysIdRelatedField
+from cmdb.api.serializers import (
+    CI_FIELDS,
+    SERVICE_FIELDS,
+    ConfigurationItemSerializer,
+    ServiceSerializerMixin,
+)
+from cmdb.models import Service
+from offerings.models import ServiceOffering
+
+
+class ServiceOfferingSerializer(ServiceSerializerMixin, ConfigurationItemSerializer):
+    sys_class_name = serializers.CharField(read_only=True)
+    parent = SysIdRelatedField(
+        queryset=Service.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="sys_id of the service this offering fine-tunes.",
+    )
+
+    class Meta(ConfigurationItemSerializer.Meta):
+        model = ServiceOffering
+        fields = [*CI_FIELDS, *SERVICE_FIELDS, "parent", "classification", "phase", "price", "price_unit"]
