@@ -275,7 +275,7 @@ def cis_without_relationship():
     "the loop as impacting every other; such loops are almost always modelling mistakes.",
 )
 def relationship_cycles():
-    successors = successors_by_node(reliance_edges())
+    successors = successors_by_node(reliance_edges().iterator(chunk_size=10_000))
     components = [c for c in strongly_connected_components(successors) if len(c) > 1]
     details = records_by_pk(pk for component in components for pk in component)
     cycles = [
