@@ -1,5 +1,7 @@
 """The cmdb app's ServiceNow tables: foundation data, product models, CIs and relationships."""
 
+from django.contrib.auth.hashers import make_password
+
 from cmdb import models
 from cmdb.servicenow.spec import TableSpec, field_map
 
@@ -64,6 +66,8 @@ TABLES = [
             user_name="username",
             active="is_active",
         ),
+        # Imported people cannot log in until someone gives them a password.
+        defaults={"password": lambda: make_password(None)},
     ),
     TableSpec(models.Group, field_map("name", "description", "email", "manager", "parent")),
     TableSpec(models.GroupMembership, field_map("user", "group")),
