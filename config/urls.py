@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/csdm-health/", include("portfolio.health_views")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("catalog/", include("catalog.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -48,3 +48,7 @@ class CartItem(SysIdModel):
 
     def __str__(self):
         return f"{self.quantity} × {self.cat_item}"
+
+    @property
+    def total_price(self):
+        return self.cat_item.price * self.quantity
