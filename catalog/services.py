@@ -315,10 +315,10 @@ def _change_item(item, state=None, stage=None, check=None, then=None, **fields):
         locked = RequestedItem.objects.select_for_update().select_related("request").get(pk=item.pk)
         if check is not None:
             check(locked)
-        if stage is not None and stage != locked.stage:
-            locked.set_stage(stage)
         if state is not None and state != locked.state:
             locked.set_state(state)
+        if stage is not None and stage != locked.stage:
+            locked.set_stage(stage)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save()

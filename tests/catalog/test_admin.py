@@ -1,0 +1,61 @@
+import pytest
+from django.urls import reverse
+
+from catalog.models import RequestState, State
+from tests.factories.catalog import CatalogItemFactory, ItemVariableFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _act(admin_client, action, item):
+    return admin_client.post(
+        reverse("admin:catalog_requesteditem_changelist"),
+        {"action": action, "_selected_action": [item.pk]},
+        follow=True,
+    )
+
+
+def test_deliver_action_closes_the_item_and_its_request(admin_client, ordered_item):
+    _act(admin_client, "deliver_item", ordered_item)
+    ordered_item.refresh_from_db()
+    assert ordered_item.state == State.CLOSED_COMPLETE
+    assert ordered_item.request.request_state == RequestState.CLOSED_COMPLETE
+
+
+def test_start_work_action_is_refused_while_approval_is_pending(admin_client, waiting_item):
+    response = _act(admin_client, "start_work", waiting_item)
+    waiting_item.refresh_from_db()
+    assert waiting_item.state == State.OPEN
+    assert "cannot be worked on" in response.content.decode()
+
+
+def test_skip_action_closes_the_request_incomplete(admin_client, ordered_item):
+    _act(admin_client, "skip_item", ordered_item)
+    ordered_item.refresh_from_db()
+    assert ordered_item.request.request_state == RequestState.CLOSED_INCOMPLETE
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:catalog_catalog_changelist",
+        "admin:catalog_category_changelist",
+        "admin:catalog_catalogitem_changelist",
+        "admin:catalog_request_changelist",
+        "admin:catalog_requesteditem_changelist",
+    ],
+)
+def test_admin_lists_render(admin_client, ordered_item, url_name):
+    assert admin_client.get(reverse(url_name)).status_code == 200
+
+
+def test_item_change_page_shows_variable_and_offering_inlines(admin_client):
+    item = CatalogItemFactory()
+    ItemVariableFactory(cat_item=item, question_text="Cost center")
+    content = admin_client.get(reverse("admin:catalog_catalogitem_change", args=[item.pk])).content.decode()
+    assert "Cost center" in content and "offerings this item orders" in content.lower()
+
+
+def test_request_change_page_shows_its_items(admin_client, ordered_item):
+    url = reverse("admin:catalog_request_change", args=[ordered_item.request.pk])
+    assert ordered_item.number in admin_client.get(url).content.decode()
