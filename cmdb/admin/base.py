@@ -5,7 +5,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import CheckConstraint, Q, UniqueConstraint
-from django.forms.models import InlineForeignKeyField
+from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.utils.translation import gettext_lazy as _
 
 from cmdb.models import format_sys_id, parse_sys_id
@@ -122,7 +122,18 @@ class RunstageModelAdmin(SysIdAdminMixin, admin.ModelAdmin):
     """The base of every Runstage model admin."""
 
 
+class ParentCachingInlineFormSet(BaseInlineFormSet):
+    """Hands every row the page's object as its parent, so str(row) does not fetch it once per row."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk is not None and getattr(form.instance, self.fk.attname) == self.instance.pk:
+            self.fk.set_cached_value(form.instance, self.instance)
+        return form
+
+
 class RunstageTabularInline(PreloadedAutocompleteMixin, admin.TabularInline):
     """The base of every Runstage tabular inline; give get_queryset a select_related."""
 
+    formset = ParentCachingInlineFormSet
     extra = 0
