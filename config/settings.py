@@ -175,6 +175,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStateEnum": "impact.api.serializers.INCIDENT_STATE_CHOICES",
         "ChangeRequestStateEnum": "impact.api.serializers.CHANGE_REQUEST_STATE_CHOICES",
+        "ChangeRequestTypeEnum": "impact.models.ChangeRequest.Type",
         "ServiceLifecycleEnum": "cmdb.models.Service.PortfolioStatus",
     },
 }

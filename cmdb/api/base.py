@@ -8,6 +8,7 @@ keeps list endpoints at a constant number of queries.
 import copy
 from contextlib import contextmanager
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
@@ -16,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
+from rest_framework.settings import api_settings
 
 from cmdb.models import format_sys_id, parse_sys_id
 
@@ -140,7 +142,15 @@ class RunstageModelSerializer(serializers.ModelSerializer):
             instance.clean()
             instance.validate_constraints()
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+            raise model_validation_error(error) from error
+
+
+def model_validation_error(error):
+    """A Django ValidationError as DRF's 400: Django's "__all__" becomes "non_field_errors"."""
+    detail = serializers.as_serializer_error(error)
+    if NON_FIELD_ERRORS in detail:
+        detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(detail.pop(NON_FIELD_ERRORS))
+    return serializers.ValidationError(detail)
 
 
 def _copy_instance(instance):
@@ -297,6 +307,7 @@ __all__ = [
     "SysIdRelatedField",
     "ViewModelPermissions",
     "optimise_queryset",
+    "model_validation_error",
     "parse_sys_id_or_none",
     "require_permissions",
 ]

@@ -10,6 +10,7 @@ from cmdb.api.base import (
     RunstageModelSerializer,
     SysIdField,
     SysIdRelatedField,
+    model_validation_error,
     parse_sys_id_or_none,
 )
 from cmdb.models import ConfigurationItem, Group, User
@@ -245,7 +246,7 @@ def _model_errors_as_400():
     try:
         yield
     except DjangoValidationError as error:
-        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        raise model_validation_error(error) from error
 
 
 class IncidentSerializer(TaskSerializer):

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from impact.api import views
@@ -5,8 +6,10 @@ from impact.api import views
 app_name = "impact-api"
 
 router = SimpleRouter()
-router.register("impact", views.ImpactViewSet, basename="impact")
 router.register("incidents", views.IncidentViewSet, basename="incident")
 router.register("changes", views.ChangeRequestViewSet, basename="change")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("impact/", views.ImpactView.as_view(), name="impact"),
+    *router.urls,
+]

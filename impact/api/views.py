@@ -1,10 +1,10 @@
 """Impact endpoints: /api/v1/impact/, /api/v1/incidents/ and /api/v1/changes/."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cmdb.api.base import (
     ChangeModelPermissions,
@@ -29,7 +29,7 @@ CanViewCIs = require_permissions("cmdb.view_configurationitem")
 BAD_INPUT = OpenApiResponse(description='Bad input, e.g. {"ci": ["Unknown sys_id …"]}; nothing is computed.')
 
 
-class ImpactViewSet(viewsets.ViewSet):
+class ImpactView(APIView):
     """Which services and businesses an outage of some CIs impacts, and through which path."""
 
     permission_classes = [CanViewCIs]
@@ -39,7 +39,7 @@ class ImpactViewSet(viewsets.ViewSet):
         parameters=[CIImpactQuerySerializer],
         responses={200: ImpactDocumentSerializer, 400: BAD_INPUT},
     )
-    def list(self, request):
+    def get(self, request):
         """The impact document for the CIs given as `ci` (repeatable)."""
         query = CIImpactQuerySerializer.from_query_params(request.query_params)
         query.is_valid(raise_exception=True)

@@ -133,3 +133,15 @@ def build_impact_graph():
         group=group,
         user=user,
     )
+
+
+def list_query_count(client, url, params=None):
+    """Queries one GET of `url` takes, measured after a warm-up request (which loads permissions)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, response.content
+    return len(queries)

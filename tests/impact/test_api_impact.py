@@ -8,7 +8,7 @@ from tests.factories.cmdb import ServerFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = "impact-api:impact-list"
+URL = "impact-api:impact"
 
 
 @pytest.fixture
