@@ -207,3 +207,12 @@ def test_ci_change_page_saves_without_changes(admin_client):
     response = admin_client.post(change_url(server), change_form_data(page))
     assert response.status_code == 302
     assert ConfigurationItem.objects.get(pk=server.pk).sys_class_name == "cmdb_ci_server"
+
+
+def test_a_server_added_through_the_admin_records_its_class(admin_client):
+    page = admin_client.get(reverse("admin:cmdb_server_add"))
+    data = change_form_data(page)
+    data.update(name="srv-new-01", ip_address="10.0.0.9")
+    response = admin_client.post(reverse("admin:cmdb_server_add"), data)
+    assert response.status_code == 302
+    assert ConfigurationItem.objects.get(name="srv-new-01").sys_class_name == "cmdb_ci_server"
