@@ -265,7 +265,7 @@ class Importer:
                 row.references[name] = self.parse_reference(row, name, model_field, value)
             else:
                 row.values[model_field.attname] = to_python(row, name, model_field, value)
-        row.missing = [name for name in required_fields(spec) if name not in data]
+        row.missing = [name for name in spec.required_fields if name not in data]
         return row
 
     @staticmethod
@@ -465,19 +465,6 @@ def max_parameters(connection):
     if connection.vendor == "sqlite":
         return 999 if sqlite3.sqlite_version_info < (3, 32) else 32000
     return 60000
-
-
-def required_fields(spec):
-    """ServiceNow names of the mapped fields a new row must carry."""
-    required = []
-    for name in spec.fields:
-        model_field = spec.model_field(name)
-        if model_field.many_to_one:
-            if not model_field.null:
-                required.append(name)
-        elif not model_field.blank and not model_field.has_default():
-            required.append(name)
-    return required
 
 
 def to_python(row, name, model_field, value):

@@ -26,6 +26,7 @@ def table_specs():
     return specs
 
 
+@functools.cache
 def family_root(spec):
     """The spec at the base of `spec`'s class family (cmdb_ci for every CI class), or None."""
     for parent in reversed(spec.model._meta.get_parent_list()):
@@ -40,8 +41,9 @@ def specs_by_model():
     return {spec.model: spec for spec in table_specs().values()}
 
 
+@functools.cache
 def subclasses(model):
-    return {other for other in specs_by_model() if other is not model and issubclass(other, model)}
+    return frozenset(other for other in specs_by_model() if other is not model and issubclass(other, model))
 
 
 def spec_for_table(table):
@@ -55,6 +57,7 @@ def spec_for_table(table):
     return None
 
 
+@functools.cache
 def spec_for_class(file_spec, class_name):
     """The spec that loads a row of class `class_name` found in `file_spec`'s file, or None."""
     root = family_root(file_spec)

@@ -9,6 +9,7 @@ among the mapped fields, and the load order follows from them.
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import models
 
@@ -58,10 +59,23 @@ class TableSpec:
     def model_field(self, servicenow_name):
         return self.model._meta.get_field(self.fields[servicenow_name])
 
+    @cached_property
+    def required_fields(self):
+        """ServiceNow names of the mapped fields a new row must carry."""
+        required = []
+        for name in self.fields:
+            model_field = self.model_field(name)
+            if model_field.many_to_one:
+                if not model_field.null:
+                    required.append(name)
+            elif not model_field.blank and not model_field.has_default():
+                required.append(name)
+        return tuple(required)
+
     def accepts_class(self, class_name):
         return bool(self.other_classes) and re.fullmatch(self.other_classes, class_name) is not None
 
-    @property
+    @cached_property
     def references(self):
         """{ServiceNow name: foreign key} for every mapped reference field."""
         return {
@@ -70,9 +84,15 @@ class TableSpec:
             if self.model._meta.get_field(model_name).many_to_one
         }
 
+    @cached_property
+    def deferred_references(self):
+        """References set after every table has loaded: declared cycles and self-references."""
+        return frozenset(
+            name
+            for name, reference in self.references.items()
+            if name != self.tree_parent
+            and (name in self.deferred or issubclass(self.model, reference.related_model))
+        )
+
     def is_deferred(self, servicenow_name):
-        """Whether a reference is set after every table has loaded (cycles, self-references)."""
-        if servicenow_name == self.tree_parent:
-            return False
-        target = self.references[servicenow_name].related_model
-        return servicenow_name in self.deferred or issubclass(self.model, target)
+        return servicenow_name in self.deferred_references
