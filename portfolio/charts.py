@@ -237,6 +237,7 @@ def dependency_picture(nodes, edges, *, max_per_layer=7, box_width=150, box_heig
             )
     svg = (
         f'<svg class="chart dependencies" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'style="max-width: {width:.0f}px" '
         f'aria-label="What the service depends on"><title>What the service depends on</title>'
         f"<desc>The service on top and, one row per level below it, every CI whose outage reaches it."
         f"</desc>{''.join(lines)}{''.join(boxes)}</svg>"
