@@ -41,6 +41,11 @@ class TaskPriority(models.IntegerChoices):
 FINAL_STATES = frozenset({TaskState.CLOSED, TaskState.CANCELED})
 
 
+def with_article(noun):
+    """ "an incident", "a change request"."""
+    return f"{'an' if str(noun)[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 class Task(SysIdModel):
     """Any unit of work with a number (`task`); incidents and change requests extend it."""
 
@@ -109,16 +114,15 @@ class Task(SysIdModel):
         return set(self.TRANSITIONS.get(current, set()))
 
     def check_transition(self, from_state, to_state):
+        kind = with_article(self._meta.verbose_name)
         if to_state not in self.STATES:
-            raise ValidationError(
-                {"state": f"{TaskState(to_state).label} is not a state of a {self._meta.verbose_name}."}
-            )
+            raise ValidationError({"state": f"{TaskState(to_state).label} is not a state of {kind}."})
         if from_state is None or from_state == to_state:
             return
         if to_state not in self.allowed_transitions(from_state):
             raise ValidationError(
                 {
-                    "state": f"A {self._meta.verbose_name} cannot move from "
+                    "state": f"{kind.capitalize()} cannot move from "
                     f"{TaskState(from_state).label} to {TaskState(to_state).label}."
                 }
             )

@@ -17,7 +17,7 @@ from cmdb.models import ConfigurationItem, Group, User
 from impact import services
 from impact.api.documents import DEFAULT_LIMIT, MAX_LIMIT, MAX_SOURCES
 from impact.engine import HARD_MAX_DEPTH
-from impact.models import ChangeRequest, ImpactedService, Incident
+from impact.models import ChangeRequest, ImpactedService, Incident, with_article
 
 # Named choice sets for the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]): each task class has its own.
 INCIDENT_STATE_CHOICES = [(state.value, state.label) for state in Incident.STATES]
@@ -222,7 +222,8 @@ class TaskSerializer(RunstageModelSerializer):
         self.fields["state"] = serializers.ChoiceField(
             choices=[(state.value, state.label) for state in model.STATES],
             required=False,
-            help_text=f"Moves are checked against the allowed transitions of a {model._meta.verbose_name}.",
+            help_text="Moves are checked against the allowed transitions of "
+            f"{with_article(model._meta.verbose_name)}.",
         )
 
     def create(self, validated_data):

@@ -128,7 +128,7 @@ def test_forbidden_state_transition_is_a_400(manager_client):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"state": ["A incident cannot move from New to Closed."]}
+    assert response.json() == {"state": ["An incident cannot move from New to Closed."]}
 
 
 def test_allowed_state_transition_is_saved(manager_client):

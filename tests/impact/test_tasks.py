@@ -63,7 +63,7 @@ def test_forbidden_transition_is_refused():
 
 
 def test_state_of_another_task_class_is_refused():
-    with pytest.raises(ValidationError, match="not a state of a incident"):
+    with pytest.raises(ValidationError, match="not a state of an incident"):
         IncidentFactory().set_state(TaskState.AUTHORIZE)
 
 
