@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from cmdb.models import format_sys_id, parse_sys_id
@@ -270,6 +271,25 @@ class RunstageModelViewSet(
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         self.kwargs[lookup_url_kwarg] = self.lookup_value(self.kwargs[lookup_url_kwarg])
         return super().get_object()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        data = self.serialize_fresh(serializer.instance)
+        return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return Response(self.serialize_fresh(serializer.instance))
+
+    def serialize_fresh(self, instance):
+        """Read a written record back through get_queryset(), so annotations (counts) and prefetched
+        lists are in the answer exactly as a GET would give them."""
+        return self.get_serializer(self.get_queryset().get(pk=instance.pk)).data
 
     def perform_create(self, serializer):
         with self.conflicts_as_409():

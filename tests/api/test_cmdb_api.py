@@ -219,3 +219,22 @@ def test_relationships_filter_by_type_name(rel_client):
     RelationshipFactory(parent=app, child=server, type=rel_type("Runs on::Runs"))
     response = rel_client.get(reverse("cmdb-api:relationship-list"), {"type_name": "Depends on::Used by"})
     assert response.json()["count"] == 0
+
+
+def test_create_a_business_service_in_a_portfolio():
+    from tests.factories.portfolio import PortfolioNodeFactory
+
+    node = PortfolioNodeFactory()
+    client = client_for(user_with_perms("cmdb.view_businessservice", "cmdb.add_businessservice"))
+    response = client.post(
+        reverse("cmdb-api:business-service-list"),
+        {"name": "Payments", "portfolio": str(node.sys_id), "sys_class_name": "ignored"},
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["sys_class_name"], body["portfolio"], body["offering_count"]) == (
+        "cmdb_ci_service_business",
+        node.sys_id.hex,
+        0,
+    )
