@@ -1,0 +1,114 @@
+"""manage.py load_demo: import the demo company and print how to log in and where to go."""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cmdb.models import ConfigurationItem, User
+from cmdb.servicenow.importer import ImportFailure, import_folder
+
+DEMO_FOLDER = Path(settings.BASE_DIR) / "demo"
+PASSWORD_FILE = Path(settings.BASE_DIR) / ".runstage-admin-password"
+PASSWORD_ENV = "RUNSTAGE_ADMIN_PASSWORD"
+# username: (role shown in the welcome, is_staff, is_superuser)
+PERSONAS = {
+    "emma.clark": ("catalog user (Claims Handler)", False, False),
+    "david.morgan": ("her manager (Head of Claims)", False, False),
+    "sofia.berg": ("service owner (Online Quote & Buy, Customer Self-Service)", True, False),
+    "raj.patel": ("incident manager (Major Incident Manager)", True, False),
+}
+# A shared database server that most application services depend on: a telling impact example.
+IMPACT_EXAMPLE_CI = "lnx-pgdb-01"
+
+
+def demo_password():
+    """RUNSTAGE_ADMIN_PASSWORD, or the password generated on the first run and kept in a file."""
+    password = os.environ.get(PASSWORD_ENV, "").strip()
+    if password:
+        return password
+    if PASSWORD_FILE.exists():
+        stored = PASSWORD_FILE.read_text(encoding="utf-8").strip()
+        if stored:
+            return stored
+    password = secrets.token_urlsafe(12)
+    PASSWORD_FILE.write_text(password + "\n", encoding="utf-8")
+    PASSWORD_FILE.chmod(0o600)
+    return password
+
+
+def ensure_accounts(password):
+    """The `admin` superuser and the demo personas, all with `password` and active."""
+    users = {user.username: user for user in User.objects.filter(username__in=[*PERSONAS, "admin"])}
+    missing = sorted(set(PERSONAS) - set(users))
+    if missing:
+        raise CommandError(f"The demo data lacks the personas {', '.join(missing)}.")
+    if "admin" not in users:
+        users["admin"] = User(username="admin", email="admin@halvard.example")
+    accounts = {"admin": ("superuser", True, True), **PERSONAS}
+    for username, (_role, is_staff, is_superuser) in accounts.items():
+        user = users[username]
+        wanted = (is_staff, is_superuser, True)
+        current = (user.is_staff, user.is_superuser, user.is_active)
+        # Re-hashing an unchanged password would write on every run and log everyone out.
+        if user.pk and current == wanted and user.check_password(password):
+            continue
+        user.is_staff, user.is_superuser, user.is_active = wanted
+        user.set_password(password)
+        user.save()
+
+
+class Command(BaseCommand):
+    help = "Import the demo company from demo/ (idempotent) and set up the admin and demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="host shown in the welcome links")
+        parser.add_argument("--port", default="8000", help="port shown in the welcome links")
+
+    def handle(self, host, port, verbosity, **options):
+        try:
+            with transaction.atomic():
+                result = import_folder(DEMO_FOLDER)
+                password = demo_password()
+                ensure_accounts(password)
+        except ImportFailure as error:
+            raise CommandError(f"The demo data did not load: {error}") from error
+        if verbosity > 1:
+            for line in result.summary_lines():
+                self.stdout.write(line)
+        created = sum(counts.created for counts in result.tables.values())
+        updated = sum(counts.updated for counts in result.tables.values())
+        self.stdout.write(f"Demo data: {created} rows created, {updated} updated, the rest unchanged.")
+        self.stdout.write(self.welcome(f"http://{host}:{port}", password))
+
+    def welcome(self, base, password):
+        source = (
+            "from $" + PASSWORD_ENV
+            if os.environ.get(PASSWORD_ENV, "").strip()
+            else f"kept in {PASSWORD_FILE.name}"
+        )
+        example = (
+            ConfigurationItem.objects.filter(name=IMPACT_EXAMPLE_CI).values_list("sys_id", flat=True).first()
+        )
+        lines = [
+            "",
+            self.style.SUCCESS("Runstage is ready with Halvard Insurance Group, a fictional insurer."),
+            f"  Admin (service owners):  {base}/admin/",
+            f"  Request catalog:         {base}/catalog/",
+            f"  Service portfolio:       {base}/portfolio/",
+            f"  API documentation:       {base}/api/docs/",
+            "",
+            f"Logins (password for all: {password}  -- {source}):",
+            "  admin            superuser",
+        ]
+        lines += [f"  {username:<16} {role}" for username, (role, _, _) in PERSONAS.items()]
+        if example:
+            lines += [
+                "",
+                f"What does an outage of the shared database server {IMPACT_EXAMPLE_CI} impact?",
+                f"  {base}/api/v1/impact/?ci={example.hex}",
+            ]
+        return "\n".join(lines)
