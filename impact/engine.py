@@ -9,11 +9,11 @@ How the walk works, and why:
   (`impact.sql.id_in`). A CI is settled the first time it is reached, so it is listed once, at its
   smallest depth, with the `via` that reached it: following `via` gives a shortest path. Cycles end
   because a settled CI is never expanded again. The query count is bounded by the depth cap
-  (1 for the sources + at most one per level + 1 for subscribers), whatever the size of the graph.
-- The level query aggregates edges per reached CI in the database (GROUP BY, smallest predecessor as
-  `via`) and joins `cmdb_ci` (and `service_offering` for the parent reference), so every row that
-  comes back is one distinct CI with everything the result needs. Classes come from
-  `cmdb_ci.sys_class_name`, never from joins over the subclass tables.
+  (at most one per level + 1 for the CI details + 1 for subscribers), whatever the size of the graph.
+- A level query returns ids only: (reached CI, predecessor), aggregated per reached CI in the
+  database, along relationships of propagating types and offering -> parent service. The details
+  (sys_id, name, sys_class_name, offering parent) of every reached CI come in one query at the end.
+  Classes come from `cmdb_ci.sys_class_name`, never from joins over the subclass tables.
 - Read-only and plain SQL (no temporary tables), so it runs unchanged on a read replica; the
   database is the one the router picks for reading CIs unless `using=` says otherwise.
 - Table and column names come from the models' `_meta`.
@@ -36,7 +36,7 @@ from cmdb.models import (
     RelationshipType,
     User,
 )
-from impact.sql import id_in
+from impact.sql import id_in, in_subquery
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
 HARD_MAX_DEPTH = 25  # settings.IMPACT_MAX_DEPTH (default 10) is the default depth
@@ -132,32 +132,19 @@ def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
     sql = _UpwardSql(connection)
     to_uuid = _uuid_converter(connection)
 
+    depth_of, via_of = _walk(connection, sql.level, sources, max_depth)
+    # Details in one query at the end, for the CIs that were reached only: a level query that joined
+    # cmdb_ci would fetch every parent of the frontier, settled ones included, and its misestimated
+    # row count tempts the planner into scanning the whole of cmdb_ci at every level.
+    condition, params = id_in(f"ci.{sql.ci_pk}", list(depth_of), connection)
+    details = {row[0]: row for row in _fetch(connection, sql.details + condition, params)}
     impacted: dict[int, ImpactedCI] = {}
-    condition, params = id_in(f"ci.{sql.ci_pk}", sources, connection)
-    for pk, sys_id, name, class_name, parent_id in _fetch(connection, sql.sources + condition, params):
-        impacted[pk] = ImpactedCI(pk, to_uuid(sys_id), name, class_name, 0, None, parent_id)
+    for pk, depth in depth_of.items():  # breadth-first order: by depth
+        row = details.get(pk)
+        if row is not None:  # a source id of no CI
+            _, sys_id, name, class_name, parent_id = row
+            impacted[pk] = ImpactedCI(pk, to_uuid(sys_id), name, class_name, depth, via_of.get(pk), parent_id)
     source_ids = [pk for pk in sources if pk in impacted]
-    frontier = list(impacted.values())
-
-    for depth in range(1, max_depth + 1):
-        if not frontier:
-            break
-        query, params = sql.level(
-            [ci.id for ci in frontier], [ci.id for ci in frontier if ci.parent_id is not None]
-        )
-        reached = {}  # pk -> row; the smallest via wins so that equal inputs give equal paths
-        for row in _fetch(connection, query, params):
-            pk, via = row[0], row[1]
-            if pk in impacted:
-                continue
-            known = reached.get(pk)
-            if known is None or via < known[1]:
-                reached[pk] = row
-        frontier = []
-        for pk, via, sys_id, name, class_name, parent_id in reached.values():
-            ci = ImpactedCI(pk, to_uuid(sys_id), name, class_name, depth, via, parent_id)
-            impacted[pk] = ci
-            frontier.append(ci)
 
     result = ImpactResult(
         source_ids=source_ids, impacted=impacted, max_depth=max_depth, subscribers=_no_subscribers()
@@ -184,18 +171,38 @@ def dependencies_of(ci_ids, max_depth=None, *, using=None) -> dict[int, int]:
     sql = _DownwardSql(connection)
 
     condition, params = id_in(sql.ci_pk, sources, connection)
-    depths = {pk: 0 for (pk,) in _fetch(connection, sql.sources + condition, params)}
-    frontier = list(depths)
+    existing = [pk for (pk,) in _fetch(connection, sql.sources + condition, params)]
+    depth_of, _via_of = _walk(connection, sql.level, existing, max_depth)
+    return depth_of
+
+
+def _walk(connection, level, sources, max_depth):
+    """Breadth-first walk from `sources` (depth 0): (pk -> smallest depth, pk -> via), one query per level.
+
+    `level(frontier ids)` gives the (query, params) whose rows are (reached pk, predecessor pk) for
+    the CIs one step away from the frontier. A CI is settled when first reached, so later (longer)
+    routes to it and cycles back into the settled set are dropped; of the predecessors reaching a CI
+    at the same level the smallest pk wins, so that equal inputs give equal paths.
+    """
+    depth_of = dict.fromkeys(sources, 0)
+    via_of = {}
+    frontier = list(depth_of)
     for depth in range(1, max_depth + 1):
         if not frontier:
             break
-        query, params = sql.level(frontier)
-        frontier = []
-        for (pk,) in _fetch(connection, query, params):
-            if pk not in depths:
-                depths[pk] = depth
-                frontier.append(pk)
-    return depths
+        query, params = level(frontier)
+        reached = {}
+        for pk, via in _fetch(connection, query, params):
+            if pk in depth_of:
+                continue
+            known = reached.get(pk)
+            if known is None or via < known:
+                reached[pk] = via
+        for pk, via in reached.items():
+            depth_of[pk] = depth
+            via_of[pk] = via
+        frontier = list(reached)
+    return depth_of, via_of
 
 
 def validated_depth(max_depth):
@@ -268,14 +275,18 @@ class _Names:
         self.offering = q(offering.db_table)
         self.offering_pk = q(offering.pk.column)
         self.offering_parent = q(offering.get_field("parent").column)
+        # Propagation is a property of the type: the level queries take the set of such types.
+        propagating_types = f"SELECT t.{self.type_pk} FROM {self.type} t WHERE t.{self.type_propagates} = %s"
+        self.propagates = in_subquery(f"r.{self.rel_type}", propagating_types, connection)
 
 
 class _UpwardSql(_Names):
-    """SQL of `impacted_by`: every row is (pk, via, sys_id, name, sys_class_name, offering parent pk)."""
+    """SQL of `impacted_by`: level rows are (reached pk, via pk); detail rows are
+    (pk, sys_id, name, sys_class_name, offering parent pk)."""
 
     def __init__(self, connection):
         super().__init__(connection)
-        self.sources = (
+        self.details = (
             f"SELECT ci.{self.ci_pk}, ci.{self.ci_sys_id}, ci.{self.ci_name}, ci.{self.ci_class},"
             f" so.{self.offering_parent}"
             f" FROM {self.ci} ci"
@@ -283,38 +294,23 @@ class _UpwardSql(_Names):
             f" WHERE "
         )
 
-    def level(self, frontier_ids, frontier_offering_ids):
-        """The CIs one step above the frontier, one row each (plus, rarely, a second for an offering's
-        parent that is also reached through a relationship)."""
+    def level(self, frontier_ids):
+        """The CIs one step above the frontier: parents along propagating relationships (one row per
+        parent, aggregated in the database) and the parent services of the offerings among them."""
         children, params = id_in(f"r.{self.rel_child}", frontier_ids, self.connection)
-        edges = (
-            f"SELECT r.{self.rel_parent} AS reached, MIN(r.{self.rel_child}) AS via"
-            f" FROM {self.rel} r INNER JOIN {self.type} t ON t.{self.type_pk} = r.{self.rel_type}"
-            f" WHERE t.{self.type_propagates} = %s AND {children}"
-            f" GROUP BY r.{self.rel_parent}"
-        )
-        params = [True, *params]
-        if frontier_offering_ids:
-            offerings, offering_params = id_in(
-                f"o.{self.offering_pk}", frontier_offering_ids, self.connection
-            )
-            edges += (
-                f" UNION ALL SELECT o.{self.offering_parent}, o.{self.offering_pk} FROM {self.offering} o"
-                f" WHERE o.{self.offering_parent} IS NOT NULL AND {offerings}"
-            )
-            params += offering_params
+        offerings, offering_params = id_in(f"o.{self.offering_pk}", frontier_ids, self.connection)
         query = (
-            f"SELECT edge.reached, edge.via, ci.{self.ci_sys_id}, ci.{self.ci_name}, ci.{self.ci_class},"
-            f" so.{self.offering_parent}"
-            f" FROM ({edges}) edge"
-            f" INNER JOIN {self.ci} ci ON ci.{self.ci_pk} = edge.reached"
-            f" LEFT OUTER JOIN {self.offering} so ON so.{self.offering_pk} = edge.reached"
+            f"SELECT r.{self.rel_parent}, MIN(r.{self.rel_child}) FROM {self.rel} r"
+            f" WHERE {self.propagates} AND {children}"
+            f" GROUP BY r.{self.rel_parent}"
+            f" UNION ALL SELECT o.{self.offering_parent}, o.{self.offering_pk} FROM {self.offering} o"
+            f" WHERE o.{self.offering_parent} IS NOT NULL AND {offerings}"
         )
-        return query, params
+        return query, [True, *params, *offering_params]
 
 
 class _DownwardSql(_Names):
-    """SQL of `dependencies_of`: every row is (pk,), a CI one step below the frontier."""
+    """SQL of `dependencies_of`: level rows are (reached pk, via pk), one step below the frontier."""
 
     def __init__(self, connection):
         super().__init__(connection)
@@ -324,10 +320,11 @@ class _DownwardSql(_Names):
         parents, params = id_in(f"r.{self.rel_parent}", frontier_ids, self.connection)
         services, service_params = id_in(f"o.{self.offering_parent}", frontier_ids, self.connection)
         query = (
-            f"SELECT r.{self.rel_child} FROM {self.rel} r"
-            f" INNER JOIN {self.type} t ON t.{self.type_pk} = r.{self.rel_type}"
-            f" WHERE t.{self.type_propagates} = %s AND {parents}"
-            f" UNION SELECT o.{self.offering_pk} FROM {self.offering} o WHERE {services}"
+            f"SELECT r.{self.rel_child}, MIN(r.{self.rel_parent}) FROM {self.rel} r"
+            f" WHERE {self.propagates} AND {parents}"
+            f" GROUP BY r.{self.rel_child}"
+            f" UNION ALL SELECT o.{self.offering_pk}, o.{self.offering_parent} FROM {self.offering} o"
+            f" WHERE {services}"
         )
         return query, [True, *params, *service_params]
 

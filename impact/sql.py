@@ -42,3 +42,19 @@ def id_in(expression, ids, connection=None):
             raise NotSupportedError("The impact engine needs SQLite's JSON1 functions (json_each).")
         return f"{expression} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]
     raise NotSupportedError(f"The impact engine has no id-set condition for {connection.vendor}.")
+
+
+def in_subquery(expression, subquery, connection=None):
+    """SQL condition "`expression` is one of the values `subquery` selects" (no parameters of its own).
+
+    PostgreSQL gets `= ANY(ARRAY(subquery))`: the subquery runs once (an InitPlan) and its array can
+    be an index condition (e.g. the type in the (child, type) index of cmdb_rel_ci), where
+    `IN (subquery)` would be planned as a semi-join filtering rows already fetched. SQLite plans
+    `IN (subquery)` as a probe of its own.
+    """
+    connection = connection or default_connection
+    if connection.vendor == "postgresql":
+        return f"{expression} = ANY(ARRAY({subquery}))"
+    if connection.vendor == "sqlite":
+        return f"{expression} IN ({subquery})"
+    raise NotSupportedError(f"The impact engine has no subquery condition for {connection.vendor}.")

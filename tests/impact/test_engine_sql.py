@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cmdb.models import ConfigurationItem
-from impact.sql import id_in
+from impact.sql import id_in, in_subquery
 from tests.factories.cmdb import ConfigurationItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,13 @@ def test_empty_set_matches_nothing():
 def test_refuses_anything_but_integers(bad):
     with pytest.raises(TypeError):
         id_in('"id"', [1, bad])
+
+
+def test_in_subquery_matches_the_values_the_subquery_selects():
+    wanted, _other = ConfigurationItemFactory(name="wanted"), ConfigurationItemFactory(name="other")
+    table = ConfigurationItem._meta.db_table
+    condition = in_subquery('"id"', f'SELECT "id" FROM {table} WHERE "name" = %s')
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE {condition}", ["wanted"])
+        assert cursor.fetchall() == [(wanted.pk,)]
