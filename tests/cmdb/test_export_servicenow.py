@@ -119,3 +119,15 @@ def test_export_output_is_the_table_api_shape(tmp_path):
 
     document = json.loads((tmp_path / "service_commitment.json").read_text())
     assert document["result"][0]["target_value"] == "99.9"
+
+
+def test_demo_round_trip_gives_identical_files(tmp_path):
+    demo = SAMPLE.parents[3] / "demo"
+    import_folder(demo)
+    export_folder(tmp_path / "first")
+    empty_database()
+
+    import_folder(tmp_path / "first")
+    export_folder(tmp_path / "second")
+
+    assert folder_contents(tmp_path / "second") == folder_contents(tmp_path / "first")
