@@ -69,7 +69,8 @@ ALLOWED_STAGE_TRANSITIONS = {
 
 
 class Approval(models.TextChoices):
-    NOT_REQUESTED = "not_requested", "Not yet requested"
+    # ServiceNow's "not yet requested"; here it means the item needs no approval.
+    NOT_REQUESTED = "not_requested", "Not required"
     REQUESTED = "requested", "Requested"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"

@@ -60,3 +60,36 @@ def log_in(live_server):
         page.wait_for_url(f"{live_server.url}/catalog/")
 
     return sign_in
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_database(django_db_setup, django_db_blocker):
+    """The database contents right after migrations, as Django serialized them for rollback."""
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+@pytest.fixture(autouse=True)
+def _serialized_database_in_this_context(_serialized_database):
+    # Once Playwright's event loop runs, Django's connection handler hands this thread new
+    # connection objects (its storage is context-local), which lack the serialized contents
+    # that serialized rollback restores from; give them the copy taken at session start.
+    from django.db import connections
+
+    for alias, contents in _serialized_database.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(_serialized_database_in_this_context, django_db_serialized_rollback):
+    """Reload the rows data migrations create (standard relationship types…) before each test.
+
+    Live-server tests are transactional: the database is flushed after each one, which also
+    deletes those rows, so a later browser test would otherwise see an instance without them.
+    """
