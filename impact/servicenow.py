@@ -1,0 +1,97 @@
+"""The impact app's ServiceNow tables: tasks (incidents, change requests), affected CIs, impacted services.
+
+Tasks form a class family like CIs do: `task` is the base table and `incident` and `change_request`
+extend it, so a task row keeps its class in `sys_class_name` and a reference to a task (an outage's,
+an affected CI's) finds incidents and changes alike. Imported tasks keep their numbers; the number
+counters are then moved past the highest number imported, so that the next incident or change
+created here never collides with one that came in. Imported impacted services are taken as they
+come (a ServiceNow export lists them); `refresh_impacted_services` recomputes them on request.
+"""
+
+from django.db import transaction
+from django.db.models.functions import Length
+
+from cmdb.models import NumberCounter, next_number
+from cmdb.models.numbers import DEFAULT_START
+from cmdb.servicenow.spec import TableSpec, field_map
+from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Task
+
+TASK_CLASSES = (Task, Incident, ChangeRequest)
+TASK_FIELDS = field_map(
+    "number",
+    "short_description",
+    "description",
+    "state",
+    "priority",
+    "cmdb_ci",
+    "opened_by",
+    "assigned_to",
+    "assignment_group",
+    "opened_at",
+    "closed_at",
+)
+
+
+def highest_number(prefix):
+    """The numeric part of the highest task number `<prefix><digits>`, or None when there is none.
+
+    Numbers are compared by length first, then as text, which is numeric order for digit strings;
+    numbers with a non-numeric tail (a foreign scheme that shares the prefix) are passed over.
+    """
+    numbers = (
+        Task._base_manager.filter(number__startswith=prefix)
+        .annotate(length=Length("number"))
+        .order_by("-length", "-number")
+        .values_list("number", flat=True)
+    )
+    for number in numbers.iterator():
+        tail = number[len(prefix) :]
+        if number[: len(prefix)].upper() == prefix and tail.isdigit():
+            return int(tail)
+    return None
+
+
+def move_counter_past(prefix, value):
+    """Make sure the next number taken for `prefix` is above `value` (the counter row is locked)."""
+    with transaction.atomic():
+        counter, _ = NumberCounter.objects.select_for_update().get_or_create(
+            prefix=prefix, defaults={"next_value": DEFAULT_START.get(prefix, 1)}
+        )
+        if counter.next_value <= value:
+            NumberCounter.objects.filter(pk=counter.pk).update(next_value=value + 1)
+
+
+def number_unnumbered_tasks():
+    """Give imported tasks that came without a number one of their class's numbers."""
+    prefixes = {model._meta.db_table: model.NUMBER_PREFIX for model in TASK_CLASSES}
+    for pk, class_name in Task._base_manager.filter(number="").values_list("pk", "sys_class_name"):
+        number = next_number(prefixes.get(class_name, Task.NUMBER_PREFIX))
+        Task._base_manager.filter(pk=pk).update(number=number)
+
+
+def settle_task_numbers():
+    """After a task import: counters past every imported number, then numbers for tasks without one."""
+    for prefix in sorted({model.NUMBER_PREFIX for model in TASK_CLASSES}):
+        highest = highest_number(prefix)
+        if highest is not None:
+            move_counter_past(prefix, highest)
+    number_unnumbered_tasks()
+
+
+TABLES = [
+    TableSpec(Task, TASK_FIELDS, after_load=settle_task_numbers, ordering=("number", "sys_id")),
+    TableSpec(
+        Incident,
+        TASK_FIELDS | field_map("caller"),
+        after_load=settle_task_numbers,
+        ordering=("number", "sys_id"),
+    ),
+    TableSpec(
+        ChangeRequest,
+        TASK_FIELDS | field_map("type", "start_date", "end_date"),
+        after_load=settle_task_numbers,
+        ordering=("number", "sys_id"),
+    ),
+    TableSpec(AffectedCI, field_map("task", ci_item="ci")),
+    TableSpec(ImpactedService, field_map("task", "manually_added", cmdb_ci_service="service")),
+]
