@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cmdb.relationship_types import STANDARD_RELATIONSHIP_TYPES, standard_sys_id  # noqa: E402
+from demo.history import OperationsHistory  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent
 NAMESPACE = uuid.UUID("3d0f6f7e-8a55-4b8e-b0a1-48616c766172")
@@ -35,6 +36,10 @@ class Tables:
         row = {"sys_id": sid(table, key), **{name: text(value) for name, value in fields.items()}}
         self.rows.setdefault(table, []).append(row)
         return row["sys_id"]
+
+    @staticmethod
+    def sys_id(table, key):
+        return sid(table, key)
 
     def add_with_sys_id(self, table, sys_id, **fields):
         self.rows.setdefault(table, []).append({"sys_id": sys_id, **{k: text(v) for k, v in fields.items()}})
@@ -59,6 +64,9 @@ REL_TYPES = {
     name.partition("::")[0]: standard_sys_id(name, known).hex
     for name, _, known in STANDARD_RELATIONSHIP_TYPES
 }
+PROPAGATING_TYPES = frozenset(
+    standard_sys_id(name, known).hex for name, propagates, known in STANDARD_RELATIONSHIP_TYPES if propagates
+)
 
 # --- Organisation --------------------------------------------------------------------------
 
@@ -776,7 +784,18 @@ class Demo:
         self.commitments()
         self.business_services()
         self.technical_services()
+        self.history()
         return self.t
+
+    def history(self):
+        """A year of outages, incidents, changes and improvement initiatives (demo/history.py)."""
+        OperationsHistory(
+            self.t,
+            applications=APPLICATIONS,
+            business_services=BUSINESS_SERVICES,
+            groups=GROUPS,
+            propagating_types=PROPAGATING_TYPES,
+        ).build()
 
     def organisation(self):
         t = self.t

@@ -5,10 +5,12 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Group as PermissionGroup
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
-from cmdb.models import ConfigurationItem, User
+from cmdb.models import BusinessService, ConfigurationItem, User
 from cmdb.servicenow.importer import ImportFailure, import_folder
 
 DEMO_FOLDER = Path(settings.BASE_DIR) / "demo"
@@ -21,6 +23,13 @@ PERSONAS = {
     "sofia.berg": ("service owner (Online Quote & Buy, Customer Self-Service)", True, False),
     "raj.patel": ("incident manager (Major Incident Manager)", True, False),
 }
+# Permission groups seeded by data migrations that the staff personas work through.
+PERSONA_GROUPS = {
+    "sofia.berg": "Service owners",
+    "raj.patel": "Incident managers",
+}
+# A service whose year of history holds a breached 99.9 % commitment (March 2026): a telling page.
+HISTORY_EXAMPLE_SERVICE = "Online Quote & Buy"
 # A shared database server that most application services depend on: a telling impact example.
 IMPACT_EXAMPLE_CI = "lnx-pgdb-01"
 
@@ -59,6 +68,19 @@ def ensure_accounts(password):
         user.is_staff, user.is_superuser, user.is_active = wanted
         user.set_password(password)
         user.save()
+    ensure_persona_groups(users)
+
+
+def ensure_persona_groups(users):
+    """Put each staff persona in the permission group of its role (adding an existing member is a no-op)."""
+    groups = {group.name: group for group in PermissionGroup.objects.filter(name__in=PERSONA_GROUPS.values())}
+    missing = sorted(set(PERSONA_GROUPS.values()) - set(groups))
+    if missing:
+        raise CommandError(
+            f"The permission groups {', '.join(missing)} are missing: run `manage.py migrate`."
+        )
+    for username, group_name in PERSONA_GROUPS.items():
+        users[username].groups.add(groups[group_name])
 
 
 class Command(BaseCommand):
@@ -110,5 +132,16 @@ class Command(BaseCommand):
                 "",
                 f"What does an outage of the shared database server {IMPACT_EXAMPLE_CI} impact?",
                 f"  {base}/api/v1/impact/?ci={example.hex}",
+            ]
+        service = (
+            BusinessService.objects.filter(name=HISTORY_EXAMPLE_SERVICE)
+            .values_list("sys_id", flat=True)
+            .first()
+        )
+        if service:
+            lines += [
+                "",
+                f"A year of outages, incidents and a breached 99.9 % commitment: {HISTORY_EXAMPLE_SERVICE}",
+                f"  {base}{reverse('portfolio:service', args=[service.hex])}",
             ]
         return "\n".join(lines)
