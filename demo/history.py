@@ -36,11 +36,11 @@ MAJOR_SERVICES = (
 # degradations) and how long they last, in minutes. Short outages keep most months within a 99.9 %
 # commitment; the breaches come from unlucky months and from the scripted events.
 EVENTS_A_MONTH = (1, 1, 1, 2, 2, 3)
-OUTAGE_SHARE = 0.4
-OUTAGE_MINUTES = ((10, 18), (18, 30), (30, 50))
-OUTAGE_MINUTES_WEIGHTS = (80, 17, 3)
+OUTAGE_SHARE = 0.6
+OUTAGE_MINUTES = ((8, 15), (15, 30), (30, 45))
+OUTAGE_MINUTES_WEIGHTS = (85, 13, 2)
 DEGRADATION_MINUTES = (20, 240)
-DEGRADATIONS_WITH_INCIDENT = 0.6
+DEGRADATIONS_WITH_INCIDENT = 0.5
 MAX_INCIDENTS_A_WEEK = 3
 # Servers patched in the monthly planned window (second Sunday), one after the other.
 PATCHED_SERVERS = (
@@ -418,7 +418,7 @@ class OperationsHistory:
                 database,
                 "outage",
                 datetime(2026, 7, 21, 13, 5, tzinfo=UTC),
-                datetime(2026, 7, 21, 13, 43, tzinfo=UTC),
+                datetime(2026, 7, 21, 13, 33, tzinfo=UTC),
                 "pg-shared-prd: failover to the standby stalled",
                 "motor-claims",
                 CRITICAL,
