@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cmdb.relationship_types import STANDARD_RELATIONSHIP_TYPES, standard_sys_id  # noqa: E402
+from demo.catalog import RequestCatalog  # noqa: E402
 from demo.history import OperationsHistory  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent
@@ -785,7 +786,12 @@ class Demo:
         self.business_services()
         self.technical_services()
         self.history()
+        self.catalog()
         return self.t
+
+    def catalog(self):
+        """The request catalog that orders the offerings (demo/catalog.py)."""
+        RequestCatalog(self.t).build()
 
     def history(self):
         """A year of outages, incidents, changes and improvement initiatives (demo/history.py)."""
