@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from catalog.models import CatalogItem
 from cmdb.management.commands import load_demo
 from cmdb.models import BusinessService, ConfigurationItem, Outage, User
 from cmdb.servicenow.importer import import_folder
@@ -243,3 +244,27 @@ def test_incident_manager_persona_can_ask_the_impact_api(password_file, client):
     response = client.get("/api/v1/impact/", {"ci": server.sys_id.hex})
 
     assert response.status_code == 200
+
+
+# --- the request catalog ------------------------------------------------------------------------
+
+
+def test_demo_catalog_items_are_documented_in_the_readme():
+    readme = (DEMO / "README.md").read_text()
+
+    names = [row["name"] for row in demo_rows("sc_cat_item")]
+    assert "## Catalog" in readme
+    assert [name for name in names if name not in " ".join(readme.split())] == []
+
+
+def test_load_demo_twice_keeps_the_catalog_as_it_was(password_file):
+    call_command("load_demo", verbosity=0)
+    first = sorted(CatalogItem.sc_catalogs.through.objects.values_list("catalogitem__name", "catalog__title"))
+
+    call_command("load_demo", verbosity=0)
+
+    assert (
+        sorted(CatalogItem.sc_catalogs.through.objects.values_list("catalogitem__name", "catalog__title"))
+        == first
+    )
+    assert len(first) == len(demo_rows("sc_cat_item"))
