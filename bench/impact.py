@@ -25,6 +25,7 @@ import random
 import statistics
 import sys
 import time
+import warnings
 from collections import deque
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -136,6 +137,8 @@ def ensure_database(url):
 
 
 def setup_django():
+    # The bench serves no static files; whitenoise's warning about the missing directory is noise.
+    warnings.filterwarnings("ignore", message="No directory at")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")
     import django

@@ -1,8 +1,11 @@
 """The impact engine on small hand-built graphs whose answers are known."""
 
+import gc
+
 import pytest
 
 from cmdb.models import ConfigurationItem, Relationship
+from impact import engine
 from impact.engine import HARD_MAX_DEPTH, dependencies_of, impacted_by
 from offerings.models import ServiceOffering
 from tests.factories.cmdb import (
@@ -28,6 +31,15 @@ pytestmark = pytest.mark.django_db
 
 DEPENDS_ON = "Depends on::Used by"
 CONNECTS_TO = "Connects to::Connected by"  # a standard type that does not propagate impact
+
+
+@pytest.fixture(autouse=True, params=["recursive", "breadth_first"])
+def walk_strategy(request, monkeypatch):
+    """Every behaviour must hold for both ways impacted_by walks: one recursive query (small walks)
+    and breadth first, one query per level (hubs)."""
+    if request.param == "breadth_first":
+        monkeypatch.setattr(engine, "RECURSIVE_WALK_ROW_LIMIT", 0)
+    return request.param
 
 
 def depends(parent, child, type_name=DEPENDS_ON):
@@ -417,3 +429,30 @@ def test_dependencies_survive_a_cycle():
 def test_dependencies_refuse_a_depth_beyond_the_hard_maximum():
     with pytest.raises(ValueError):
         dependencies_of([1], max_depth=HARD_MAX_DEPTH + 1)
+
+
+def test_dependencies_ignore_unknown_ids():
+    server = ServerFactory()
+
+    assert dependencies_of([server.pk, server.pk + 1000]) == {server.pk: 0}
+
+
+def test_walk_leaves_the_garbage_collector_enabled():
+    cis = chain(3)
+
+    impacted_by([cis[0].pk])
+
+    assert gc.isenabled()
+
+
+def test_walk_beyond_the_recursive_row_limit_gives_the_same_answer(monkeypatch):
+    cis = chain(6)
+    depends(cis[5], cis[2])  # a shortcut, so that depth and path matter
+    expected = impacted_by([cis[0].pk])
+    monkeypatch.setattr(engine, "RECURSIVE_WALK_ROW_LIMIT", 3)
+
+    result = impacted_by([cis[0].pk])
+
+    assert [(ci.id, ci.depth, ci.via) for ci in result.impacted.values()] == [
+        (ci.id, ci.depth, ci.via) for ci in expected.impacted.values()
+    ]

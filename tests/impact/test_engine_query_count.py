@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cmdb.models import ConfigurationItem, Relationship
+from impact import engine
 from impact.engine import dependencies_of, impacted_by
 from tests.factories.cmdb import RelationshipTypeFactory
 from tests.factories.offerings import CompanySubscriptionFactory, ServiceOfferingFactory
@@ -44,7 +45,9 @@ def queries_of(function, *args):
     return len(queries), result
 
 
-def test_impacted_by_issues_as_many_queries_for_10_cis_as_for_10000():
+def test_impacted_by_issues_as_many_queries_for_10_cis_as_for_10000(monkeypatch):
+    # Both walks exceed the recursive attempt's row cap, so both take the breadth-first path of hubs.
+    monkeypatch.setattr(engine, "RECURSIVE_WALK_ROW_LIMIT", 5)
     small_source, small_size = layered_graph(4)
     big_source, big_size = layered_graph(5000)
 
@@ -55,7 +58,25 @@ def test_impacted_by_issues_as_many_queries_for_10_cis_as_for_10000():
     assert small_count == big_count
 
 
-def test_impacted_by_issues_at_most_one_query_per_level_plus_two():
+def test_impacted_by_on_10000_cis_stays_within_one_query_per_level_plus_three():
+    source, _size = layered_graph(5000)
+
+    count, result = queries_of(impacted_by, [source.pk], 4)
+
+    assert max(ci.depth for ci in result.impacted.values()) == 4
+    assert count <= 4 + 3
+
+
+def test_small_walk_takes_three_queries():
+    source, size = layered_graph(4)
+
+    count, result = queries_of(impacted_by, [source.pk])
+
+    assert (len(result.impacted), count) == (size, 3)  # the walk, the details, the subscribers
+
+
+def test_impacted_by_issues_at_most_one_query_per_level_plus_two(monkeypatch):
+    monkeypatch.setattr(engine, "RECURSIVE_WALK_ROW_LIMIT", 0)
     source, _size = layered_graph(50)
 
     count, result = queries_of(impacted_by, [source.pk], 3)
