@@ -143,13 +143,24 @@ def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
 
 def _impacted_by(connection, sql, sources, max_depth):
     to_uuid = _uuid_converter(connection)
-    walked = _recursive_walk(connection, sql, sources, max_depth, RECURSIVE_WALK_ROW_LIMIT)
-    depth_of, via_of = walked or _walk(connection, sql.level, sources, max_depth)
+    result = _recursive_impact(connection, sql, sources, max_depth, RECURSIVE_WALK_ROW_LIMIT, to_uuid)
+    if result is not None:
+        return result
+    depth_of, via_of = _walk(connection, sql.level, sources, max_depth)
     # Details in one query at the end, for the CIs that were reached only: a level query that joined
     # cmdb_ci would fetch every parent of the frontier, settled ones included, and its misestimated
     # row count tempts the planner into scanning the whole of cmdb_ci at every level.
     condition, params = id_in(f"ci.{sql.ci_pk}", list(depth_of), connection)
     details = {row[0]: row for row in _fetch(connection, sql.details + condition, params)}
+    result = _result(sources, depth_of, via_of, details, max_depth, to_uuid)
+    offering_ids = result.offering_ids
+    if offering_ids:
+        result.subscribers = _subscribers(connection, offering_ids, to_uuid)
+    return result
+
+
+def _result(sources, depth_of, via_of, details, max_depth, to_uuid):
+    """The ImpactResult (without subscribers) of a walk; `details` maps pk to a detail row."""
     impacted: dict[int, ImpactedCI] = {}
     for pk, depth in depth_of.items():  # breadth-first order: by depth
         row = details.get(pk)
@@ -157,14 +168,9 @@ def _impacted_by(connection, sql, sources, max_depth):
             _, sys_id, name, class_name, parent_id = row
             impacted[pk] = ImpactedCI(pk, to_uuid(sys_id), name, class_name, depth, via_of.get(pk), parent_id)
     source_ids = [pk for pk in sources if pk in impacted]
-
-    result = ImpactResult(
+    return ImpactResult(
         source_ids=source_ids, impacted=impacted, max_depth=max_depth, subscribers=_no_subscribers()
     )
-    offering_ids = result.offering_ids
-    if offering_ids:
-        result.subscribers = _subscribers(connection, offering_ids, to_uuid)
-    return result
 
 
 def dependencies_of(ci_ids, max_depth=None, *, using=None) -> dict[int, int]:
@@ -206,33 +212,43 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def _recursive_walk(connection, sql, sources, max_depth, row_limit):
-    """The whole upward walk in one recursive query, or None when it would return more than
-    `row_limit` rows (or the database cannot run it): (pk -> smallest depth, pk -> via) as `_walk`.
+def _recursive_impact(connection, sql, sources, max_depth, row_limit, to_uuid):
+    """The whole impact in one recursive query, or None when the walk would exceed `row_limit` rows
+    (or the database cannot run it).
 
-    Most CIs impact a few dozen others: one round trip instead of one per level is what keeps the
-    median walk near a millisecond. The query returns every (CI, depth, predecessor) reachable
-    within the depth cap (UNION drops repeats; a cycle is re-entered until the cap, which is why the
-    rows are capped and hubs go breadth first). Of those rows, a CI's smallest depth is its
-    distance, and its predecessors at that depth are exactly the CIs one step closer at their own
-    smallest depth, so taking the smallest of them gives the same `via` as `_walk`.
+    Most CIs impact a few dozen others: one round trip instead of one per level, plus details and
+    subscribers, is what keeps the median call near a millisecond. The walk yields every
+    (CI, depth, predecessor) reachable within the depth cap (UNION drops repeats; a cycle is
+    re-entered until the cap, which is why the rows are capped and hubs go breadth first). A CI's
+    smallest depth among them is its distance, and its predecessors at that depth are exactly the
+    CIs one step closer at their own smallest depth, so the smallest of them is the `via` that
+    `_walk` would pick. The same query returns the detail row of every walked CI and the subscribers
+    of the walked offerings.
     """
-    query = sql.recursive_walk(sources, max_depth, row_limit) if row_limit else None
+    query = sql.recursive_impact(sources, max_depth, row_limit) if row_limit else None
     if query is None:
         return None
-    rows = _fetch(connection, *query)
-    if len(rows) > row_limit:
+    walk, details, subscriber_rows = [], {}, []
+    for kind, pk, sys_id, name, class_or_last_name, user_name, depth, via, parent_id in _fetch(
+        connection, *query
+    ):
+        if kind == "":
+            walk.append((pk, depth, via))
+            details[pk] = (pk, sys_id, name, class_or_last_name, parent_id)
+        else:
+            subscriber_rows.append((kind, pk, sys_id, name, class_or_last_name, user_name))
+    if len(walk) > row_limit:
         return None
-    depth_of, via_of = {}, {}
-    for pk, depth, via in sorted(rows, key=lambda row: (row[1], row[2] is not None, row[2] or 0)):
+    # Sources first, in the order given, as _walk lists them; then by depth.
+    depth_of = {pk: 0 for pk in sources if pk in details}
+    via_of = {}
+    for pk, depth, via in sorted(walk, key=lambda row: (row[1], row[2] is not None, row[2] or 0)):
         if pk not in depth_of:
             depth_of[pk] = depth
-            if via is not None:
-                via_of[pk] = via
-    # Sources first, in the order given, as _walk lists them; then breadth-first order.
-    ordered = {pk: 0 for pk in sources if depth_of.get(pk) == 0}
-    ordered.update(depth_of)
-    return ordered, via_of
+            via_of[pk] = via
+    result = _result(sources, depth_of, via_of, details, max_depth, to_uuid)
+    result.subscribers = _collect_subscribers(subscriber_rows, to_uuid)
+    return result
 
 
 def _walk(connection, level, sources, max_depth):
@@ -369,9 +385,11 @@ class _UpwardSql(_Names):
             f" WHERE "
         )
 
-    def recursive_walk(self, source_ids, max_depth, row_limit):
-        """(query, params) of the whole walk as rows (pk, depth, via), at most row_limit + 1 of them;
-        None when this database cannot run it.
+    def recursive_impact(self, source_ids, max_depth, row_limit):
+        """(query, params) of the whole impact, or None when this database cannot run it. Rows are
+        (kind, pk, sys_id, name, class or last name, user name, depth, via, offering parent): kind ""
+        for a walked CI (one row per (CI, depth, predecessor), at most row_limit + 1 of them), else a
+        key of ImpactResult.subscribers for a subscriber of a walked offering.
 
         The recursive step needs two kinds of edge (relationships, offering -> parent) from one
         reference to the walk, which each database spells its own way:
@@ -403,9 +421,22 @@ class _UpwardSql(_Names):
             step_params = [max_depth, True, max_depth]
         else:
             return None
+        walked = (
+            f"SELECT '', ci.{self.ci_pk}, CAST(ci.{self.ci_sys_id} AS text), ci.{self.ci_name},"
+            f" ci.{self.ci_class}, '', w.depth, w.via, so.{self.offering_parent}"
+            f" FROM walked w INNER JOIN {self.ci} ci ON ci.{self.ci_pk} = w.id"
+            f" LEFT OUTER JOIN {self.offering} so ON so.{self.offering_pk} = w.id"
+        )
+        subscribers, _params = _subscriber_branches(
+            self.connection,
+            lambda column: (f"{column} IN (SELECT id FROM walked)", []),
+            padding=", CAST(NULL AS integer), CAST(NULL AS bigint), CAST(NULL AS bigint)",
+        )
         query = (
-            f"WITH RECURSIVE walk(id, depth, via) AS ({start} UNION {steps})"
-            f" SELECT id, depth, via FROM walk LIMIT %s"
+            f"WITH RECURSIVE walk(id, depth, via) AS ({start} UNION {steps}),"
+            # The LIMIT stops the recursion itself: both databases produce recursive rows on demand.
+            f" walked(id, depth, via) AS (SELECT id, depth, via FROM walk LIMIT %s)"
+            f" {' UNION ALL '.join([walked, *subscribers])}"
         )
         return query, [*source_params, *step_params, row_limit + 1]
 
@@ -445,18 +476,26 @@ class _DownwardSql(_Names):
 
 
 def _subscribers(connection, offering_ids, to_uuid):
-    """Subscribers of the offerings, by kind, each once, sorted by name: one query over the five tables.
+    """Subscribers of the offerings, by kind, each once, sorted by name: one query over the five tables."""
+    branches, params = _subscriber_branches(
+        connection, lambda column: id_in(column, offering_ids, connection)
+    )
+    return _collect_subscribers(_fetch(connection, " UNION ALL ".join(branches), params), to_uuid)
 
-    Every branch yields (kind, pk, sys_id, name, last name, user name); the last two are empty but for
-    users, whose display name is built in Python so that no vendor-specific concatenation is needed.
-    """
+
+def _subscriber_branches(connection, offering_condition, padding=""):
+    """One SELECT per subscribe-by table, yielding (kind, pk, sys_id, name, last name, user name
+    `padding`) for the subscriptions whose offering column meets `offering_condition(column)`, which
+    returns (sql, params). The last two are empty but for users, whose display name is built in Python
+    so that no vendor-specific concatenation is needed. Returns (branches, params)."""
     q = connection.ops.quote_name
     branches, params = [], []
     for model, field_name in SUBSCRIPTION_MODELS:
         field = model._meta.get_field(field_name)
         subscriber = field.related_model._meta
-        offering_column = q(model._meta.get_field("service_offering").column)
-        condition, condition_params = id_in(f"x.{offering_column}", offering_ids, connection)
+        condition, condition_params = offering_condition(
+            f"x.{q(model._meta.get_field('service_offering').column)}"
+        )
         if subscriber.model is User:
             name_columns = ("first_name", "last_name", "username")
             names = ", ".join(f"s.{q(subscriber.get_field(name).column)}" for name in name_columns)
@@ -465,16 +504,18 @@ def _subscribers(connection, offering_ids, to_uuid):
         subscriber_pk = q(subscriber.pk.column)
         branches.append(
             f"SELECT DISTINCT '{SUBSCRIBER_KEYS[subscriber.model]}', s.{subscriber_pk},"
-            f" CAST(s.{q(subscriber.get_field('sys_id').column)} AS text), {names}"
+            f" CAST(s.{q(subscriber.get_field('sys_id').column)} AS text), {names}{padding}"
             f" FROM {q(model._meta.db_table)} x"
             f" INNER JOIN {q(subscriber.db_table)} s ON s.{subscriber_pk} = x.{q(field.column)}"
             f" WHERE {condition}"
         )
         params += condition_params
+    return branches, params
+
+
+def _collect_subscribers(rows, to_uuid):
     subscribers = _no_subscribers()
-    for key, pk, sys_id, name, last_name, user_name in _fetch(
-        connection, " UNION ALL ".join(branches), params
-    ):
+    for key, pk, sys_id, name, last_name, user_name in rows:
         if key == "users":
             full_name = f"{name} {last_name}".strip()
             subscribers[key].append(Subscriber(pk, to_uuid(sys_id), full_name or user_name, user_name))

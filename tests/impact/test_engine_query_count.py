@@ -67,12 +67,12 @@ def test_impacted_by_on_10000_cis_stays_within_one_query_per_level_plus_three():
     assert count <= 4 + 3
 
 
-def test_small_walk_takes_three_queries():
+def test_small_walk_takes_one_query():
     source, size = layered_graph(4)
 
     count, result = queries_of(impacted_by, [source.pk])
 
-    assert (len(result.impacted), count) == (size, 3)  # the walk, the details, the subscribers
+    assert (len(result.impacted), len(result.subscribers["companies"]), count) == (size, 1, 1)
 
 
 def test_impacted_by_issues_at_most_one_query_per_level_plus_two(monkeypatch):
