@@ -423,13 +423,15 @@ class _UpwardSql(_Names):
             return None
         walked = (
             f"SELECT '', ci.{self.ci_pk}, CAST(ci.{self.ci_sys_id} AS text), ci.{self.ci_name},"
-            f" ci.{self.ci_class}, '', w.depth, w.via, so.{self.offering_parent}"
+            f" ci.{self.ci_class}, '', w.depth, w.via,"
+            # Probes, not joins: the planner takes `walked` for row_limit rows and would otherwise
+            # hash whole tables (service_offering here, the subscriber tables below) for a few CIs.
+            f" (SELECT so.{self.offering_parent} FROM {self.offering} so WHERE so.{self.offering_pk} = w.id)"
             f" FROM walked w INNER JOIN {self.ci} ci ON ci.{self.ci_pk} = w.id"
-            f" LEFT OUTER JOIN {self.offering} so ON so.{self.offering_pk} = w.id"
         )
         subscribers, _params = _subscriber_branches(
             self.connection,
-            lambda column: (f"{column} IN (SELECT id FROM walked)", []),
+            lambda column: (in_subquery(column, "SELECT id FROM walked", self.connection), []),
             padding=", CAST(NULL AS integer), CAST(NULL AS bigint), CAST(NULL AS bigint)",
         )
         query = (
