@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from offerings.admin import CompanySubscriptionInline, OfferingCommitmentInline, format_target
 from offerings.models import CompanySubscription, OfferingCommitment, ServiceCommitment, ServiceOffering
-from tests.cmdb.test_admin_ci import add_inline_row, change_form_data, inline_prefix
+from tests.admin_helpers import add_inline_row, change_form_data, inline_prefix
 from tests.factories.cmdb import BusinessServiceFactory, CompanyFactory, RelationshipFactory
 from tests.factories.offerings import (
     CompanySubscriptionFactory,
