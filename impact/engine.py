@@ -5,15 +5,20 @@ you may add, not change.
 
 How the walk works, and why:
 
-- Breadth first, one SQL query per depth level, each taking the whole frontier as one parameter
-  (`impact.sql.id_in`). A CI is settled the first time it is reached, so it is listed once, at its
-  smallest depth, with the `via` that reached it: following `via` gives a shortest path. Cycles end
-  because a settled CI is never expanded again. The query count is bounded by the depth cap
-  (at most one per level + 1 for the CI details + 1 for subscribers), whatever the size of the graph.
-- A level query returns ids only: (reached CI, predecessor) edges along relationships of
-  propagating types and offering -> parent service; Python keeps the unsettled CIs. The details
-  (sys_id, name, sys_class_name, offering parent) of every reached CI come in one query at the end.
-  Classes come from `cmdb_ci.sys_class_name`, never from joins over the subclass tables.
+- A CI is settled at the first (smallest) depth it is reached at, listed once, with the `via` that
+  reached it: following `via` gives a shortest path back to a source. Of several predecessors at that
+  depth the smallest pk wins, so equal inputs give equal paths. Cycles cannot loop: a settled CI is
+  not expanded again, and the recursive query below stops at the depth cap.
+- Small walks (most CIs impact a few dozen others) take ONE query: a recursive CTE walks the graph
+  within the depth cap and returns, in the same statement, the details of every walked CI and the
+  subscribers of the walked offerings. Its rows are capped (RECURSIVE_WALK_ROW_LIMIT); a walk that
+  hits the cap (a hub) is redone breadth first.
+- Breadth first: one query per depth level taking the whole frontier as one parameter
+  (`impact.sql.id_in`), returning ids only ((reached CI, predecessor) edges along relationships of
+  propagating types and offering -> parent service); Python keeps the unsettled CIs. Then one query
+  for the details (sys_id, name, sys_class_name, offering parent) of every reached CI and one for
+  the subscribers: at most depth cap + 3 queries, whatever the size of the graph.
+- Classes come from `cmdb_ci.sys_class_name`, never from joins over the subclass tables.
 - Read-only and plain SQL (no temporary tables), so it runs unchanged on a read replica; the
   database is the one the router picks for reading CIs unless `using=` says otherwise.
 - Table and column names come from the models' `_meta`.
