@@ -28,7 +28,28 @@ def test_check_deploy_passes_under_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    result = run_manage("check")
+def test_a_production_server_refuses_to_start_without_a_secret_key():
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    environment["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_fails_without_a_secret_key():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_ALLOWED_HOSTS="runstage.example.com"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_maintenance_commands_run_without_a_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
