@@ -7,6 +7,7 @@ table with multi-row INSERTs (Django's bulk_create refuses such models). Any bad
 whole load with a message naming file, row and field; nothing is half-loaded.
 """
 
+import datetime
 import json
 import sqlite3
 from collections import Counter, defaultdict
@@ -468,7 +469,10 @@ def max_parameters(connection):
 
 
 def to_python(row, name, model_field, value):
-    """A ServiceNow stored value ("1", "true", "12.50", "") as the model field's Python value."""
+    """A ServiceNow stored value ("1", "true", "12.50", "") as the model field's Python value.
+
+    Date-times without a zone are UTC, as ServiceNow writes them; ISO offsets are kept.
+    """
     if isinstance(value, dict | list):
         raise row.fail("expected a plain value, not a JSON object or list", name)
     if isinstance(model_field, models.BooleanField):
@@ -485,9 +489,15 @@ def to_python(row, name, model_field, value):
             return model_field.get_default()
         raise row.fail("required value is empty", name)
     try:
-        return model_field.clean(value, None)
+        value = model_field.clean(value, None)
     except ValidationError as error:
         raise row.fail(" ".join(error.messages), name) from error
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        # ServiceNow's Table API writes date-times in UTC without a zone ("2026-03-12 07:00:00").
+        # Left naive, Django would warn on save and the value would never compare equal to the
+        # stored (aware) one, so every re-import would report the row as updated.
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
 
 
 def parents_first(spec, rows):

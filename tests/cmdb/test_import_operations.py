@@ -302,3 +302,32 @@ def test_bad_row_aborts_the_import_and_names_it(history, tmp_path, table, row, m
 
     assert message.format(row=len(rows)) in str(error.value)
     assert database_snapshot() == before
+
+
+# --- time zones ------------------------------------------------------------------------------------
+
+
+def test_a_servicenow_datetime_without_zone_is_read_as_utc(tmp_path, recwarn):
+    write_table(tmp_path, "incident", [task_row(opened_at="2026-03-12 07:00:00")])
+
+    import_folder(tmp_path)
+
+    assert Incident.objects.get().opened_at == datetime.datetime(2026, 3, 12, 7, 0, tzinfo=UTC)
+    assert [str(warning.message) for warning in recwarn if warning.category is RuntimeWarning] == []
+
+
+def test_a_datetime_with_an_offset_keeps_its_instant(tmp_path):
+    write_table(tmp_path, "incident", [task_row(opened_at="2026-03-12T09:00:00+02:00")])
+
+    import_folder(tmp_path)
+
+    assert Incident.objects.get().opened_at == datetime.datetime(2026, 3, 12, 7, 0, tzinfo=UTC)
+
+
+def test_reimporting_a_datetime_without_zone_leaves_the_row_unchanged(tmp_path):
+    write_table(tmp_path, "incident", [task_row(opened_at="2026-03-12 07:00:00")])
+    import_folder(tmp_path)
+
+    result = import_folder(tmp_path)
+
+    assert (result.tables["incident"].updated, result.tables["incident"].unchanged) == (0, 1)
