@@ -1,10 +1,45 @@
 """The service portfolio: a tree of portfolios and categories that business services hang off."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
+from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
 from cmdb.models import SysIdModel
+from portfolio.tree import PATH_SEPARATOR, attach_paths, lock_tree
+
+
+class PortfolioTreeManager(TreeManager):
+    """django-mptt's manager, with its tree-changing entry points serialised by lock_tree().
+
+    move_node() is what DraggableMPTTAdmin and node.move_to() call; it rewrites lft/rght before it
+    saves, so the lock has to be taken here, not only in save().
+    """
+
+    def _write_db(self, node=None):
+        return (node._state.db if node is not None else None) or router.db_for_write(self.model)
+
+    def move_node(self, node, target, position="last-child"):
+        using = self._write_db(node)
+        with transaction.atomic(using=using):
+            lock_tree(using)
+            # The caller loaded both before the lock; another move may have shifted them since.
+            node._mptt_refresh()
+            if target is not None:
+                target._mptt_refresh()
+            super().move_node(node, target, position)
+
+    def rebuild(self, *args, **kwargs):
+        using = self._write_db()
+        with transaction.atomic(using=using):
+            lock_tree(using)
+            super().rebuild(*args, **kwargs)
+
+    def partial_rebuild(self, *args, **kwargs):
+        using = self._write_db()
+        with transaction.atomic(using=using):
+            lock_tree(using)
+            super().partial_rebuild(*args, **kwargs)
 
 
 class PortfolioNode(SysIdModel, MPTTModel):
@@ -23,6 +58,11 @@ class PortfolioNode(SysIdModel, MPTTModel):
     owner = models.ForeignKey(
         "cmdb.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_portfolio_nodes"
     )
+
+    objects = PortfolioTreeManager()
+
+    # Names from the top-level portfolio down to this node, once `path` or attach_paths() read them.
+    _path = None
 
     class MPTTMeta:
         order_insertion_by = ["name"]
@@ -47,6 +87,47 @@ class PortfolioNode(SysIdModel, MPTTModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def path(self):
+        """Names from the top-level portfolio down to this node: one query, none after attach_paths()."""
+        if self._path is None:
+            attach_paths([self])
+        return self._path
+
+    @property
+    def path_label(self):
+        """The path as people read it, e.g. "Insurance Services › Claims › Motor"."""
+        return PATH_SEPARATOR.join(self.path)
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            lock_tree(using)
+            if self._moves_in_tree():
+                # django-mptt moves the subtree from the lft/rght in memory, read before the lock.
+                self._mptt_refresh()
+            super().save(*args, **kwargs)
+        self._path = None
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        # django-mptt closes the gap before Django deletes the row; the transaction also undoes that
+        # when the delete is refused (a child still PROTECTs it).
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            lock_tree(using)
+            return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
+
+    def _moves_in_tree(self):
+        """Whether saving moves this stored node: a new parent, or a new name (siblings sort by name)."""
+        if self._state.adding:
+            return False
+        cached = getattr(self, "_mptt_cached_fields", {})
+        return any(old != self._mptt_meta.get_raw_field_value(self, name) for name, old in cached.items())
 
     def clean(self):
         super().clean()
