@@ -3,14 +3,17 @@
 from django import http
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import router
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
-from mptt.forms import MPTTAdminForm
+from mptt.forms import MPTTAdminForm, TreeNodeChoiceField
 
 from cmdb.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
 from cmdb.models import BusinessService
 from offerings.models import ServiceOffering
 from portfolio.models import Initiative, PortfolioNode
+from portfolio.tree import attach_paths, tree_write
 
 
 def annotate_portfolio_counts(queryset):
@@ -26,6 +29,39 @@ def annotate_portfolio_counts(queryset):
         cumulative=True,
         extra_filters={"parent__sys_class_name": BusinessService._meta.db_table},
     )
+
+
+class PortfolioNodeChoiceField(TreeNodeChoiceField):
+    """Offers nodes by their path ("Insurance Services › Claims"): two "Claims" are told apart."""
+
+    def label_from_instance(self, obj):
+        return obj.path_label
+
+
+class PathLabelledNode:
+    """A node as the autocomplete lists it: the node itself, except that str() is its path.
+
+    Django's autocomplete view (one for the whole admin site) labels each result with str(obj), and
+    PortfolioNode.__str__ is the name; the model admin reaches that view only through its
+    queryset, search and paginator, so the paginator hands it these instead of bare nodes.
+    """
+
+    def __init__(self, node):
+        self.node = node
+
+    def __getattr__(self, name):
+        return getattr(self.node, name)
+
+    def __str__(self):
+        return self.node.path_label
+
+
+class PathLabelPaginator(Paginator):
+    """Pages of nodes labelled by their path, the ancestors of the whole page read in one query."""
+
+    def _get_page(self, object_list, *args, **kwargs):
+        nodes = attach_paths(object_list)
+        return super()._get_page([PathLabelledNode(node) for node in nodes], *args, **kwargs)
 
 
 class PortfolioNodeForm(MPTTAdminForm, PreloadedChoicesForm):
@@ -69,8 +105,33 @@ class PortfolioNodeAdmin(SysIdAdminMixin, DraggableMPTTAdmin):
     inlines = (BusinessServiceInline,)
     fields = ("name", "parent", "node_type", "owner", "description", "sys_id_hex")
 
+    def is_autocomplete(self, request):
+        match = getattr(request, "resolver_match", None)
+        return match is not None and match.view_name == f"{self.admin_site.name}:autocomplete"
+
     def get_queryset(self, request):
-        return annotate_portfolio_counts(super().get_queryset(request))
+        queryset = super().get_queryset(request)
+        if self.is_autocomplete(request):
+            return queryset  # the counts are not shown there
+        return annotate_portfolio_counts(queryset)
+
+    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
+        if self.is_autocomplete(request):
+            return PathLabelPaginator(queryset, per_page, *args, **kwargs)
+        return super().get_paginator(request, queryset, per_page, *args, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs.setdefault("form_class", PortfolioNodeChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return super().changeform_view(request, *args, **kwargs)
+        # Validate (no descendant as parent, unique sibling names) and save under the same lock, so
+        # a concurrent move cannot make the checked parent a descendant before the save.
+        with tree_write(router.db_for_write(self.model)):
+            return super().changeform_view(request, *args, **kwargs)
 
     @admin.display(description=_("business services"), ordering="business_service_count")
     def business_service_count(self, obj):
@@ -82,9 +143,13 @@ class PortfolioNodeAdmin(SysIdAdminMixin, DraggableMPTTAdmin):
 
     def changelist_view(self, request, *args, **kwargs):
         if request.method == "POST" and request.POST.get("cmd") == "move_node":
-            refusal = self.refuse_invalid_move(request)
-            if refusal is not None:
-                return refusal
+            # The check and DraggableMPTTAdmin's move (through the locked move_node()) in one locked
+            # transaction: what was checked is what is moved.
+            with tree_write(router.db_for_write(self.model)):
+                refusal = self.refuse_invalid_move(request)
+                if refusal is not None:
+                    return refusal
+                return super().changelist_view(request, *args, **kwargs)
         return super().changelist_view(request, *args, **kwargs)
 
     def refuse_invalid_move(self, request):

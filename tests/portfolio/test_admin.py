@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portfolio.models import Initiative, PortfolioNode
+from tests.admin_helpers import change_form_data
 from tests.factories.cmdb import BusinessServiceFactory, TechnicalServiceFactory
 from tests.factories.offerings import ServiceOfferingFactory
 from tests.factories.portfolio import PortfolioNodeFactory
@@ -144,3 +145,84 @@ def test_initiative_admin_allows_a_transition_the_workflow_allows(admin_client):
         {"service": initiative.service_id, "title": "Faster payslips", "state": "approved"},
     )
     assert Initiative.objects.get(pk=initiative.pk).state == "approved"
+
+
+def autocomplete(client, term, app_label="cmdb", model_name="businessservice", field_name="portfolio"):
+    query = {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term}
+    return client.get(reverse("admin:autocomplete"), query).json()
+
+
+@pytest.fixture
+def two_claims():
+    insurance = PortfolioNodeFactory(name="Insurance Services")
+    banking = PortfolioNodeFactory(name="Banking")
+    motor_claims = PortfolioNodeFactory(name="Claims", parent=insurance)
+    PortfolioNodeFactory(name="Motor", parent=motor_claims)
+    PortfolioNodeFactory(name="Claims", parent=banking)
+    return motor_claims
+
+
+def test_autocomplete_tells_nodes_of_the_same_name_apart_by_their_path(admin_client, two_claims):
+    body = autocomplete(admin_client, "Claims")
+    assert sorted(result["text"] for result in body["results"]) == [
+        "Banking › Claims",
+        "Insurance Services › Claims",
+    ]
+
+
+def test_autocomplete_results_keep_the_primary_key_as_id(admin_client, two_claims):
+    body = autocomplete(admin_client, "Motor")
+    assert body["results"] == [
+        {"id": str(PortfolioNode.objects.get(name="Motor").pk), "text": "Insurance Services › Claims › Motor"}
+    ]
+
+
+def test_parent_autocomplete_of_the_node_form_shows_paths_too(admin_client, two_claims):
+    body = autocomplete(
+        admin_client, "Motor", app_label="portfolio", model_name="portfolionode", field_name="parent"
+    )
+    assert [result["text"] for result in body["results"]] == ["Insurance Services › Claims › Motor"]
+
+
+def test_autocomplete_query_count_does_not_grow_with_results(admin_client, two_claims):
+    autocomplete(admin_client, "Claims")  # warm per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        autocomplete(admin_client, "Claims")
+    with_two = len(captured)
+    for number in range(10):
+        portfolio = PortfolioNodeFactory(name=f"Portfolio {number}")
+        PortfolioNodeFactory(name="Claims", parent=PortfolioNodeFactory(name="Retail", parent=portfolio))
+    with CaptureQueriesContext(connection) as captured:
+        body = autocomplete(admin_client, "Claims")
+    assert len(body["results"]) == 12
+    assert len(captured) == with_two
+
+
+def test_the_node_form_labels_the_current_parent_with_its_path(admin_client, two_claims):
+    motor = PortfolioNode.objects.get(name="Motor")
+    response = admin_client.get(reverse("admin:portfolio_portfolionode_change", args=[motor.pk]))
+    assert "Insurance Services › Claims</option>" in response.content.decode()
+
+
+def test_the_node_list_still_shows_names(admin_client, two_claims):
+    rows = admin_client.get(reverse(CHANGELIST)).context["cl"].result_list
+    assert sorted(str(node) for node in rows) == [
+        "Banking",
+        "Claims",
+        "Claims",
+        "Insurance Services",
+        "Motor",
+    ]
+
+
+def test_the_change_form_moves_a_node(admin_client, tree):
+    root, finance, payroll = tree
+    url = reverse("admin:portfolio_portfolionode_change", args=[payroll.pk])
+    data = change_form_data(admin_client.get(url))
+    data["parent"] = str(root.pk)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert [node.name for node in PortfolioNode.objects.get(pk=root.pk).get_children()] == [
+        "Finance",
+        "Payroll",
+    ]
