@@ -1,19 +1,69 @@
 """The catalog app's ServiceNow tables: catalogs, categories, items, the offerings they order, and
 the items' variables (`item_option_new`) with their choices (`question_choice`).
 
-Not mapped, because the table specs pass values through unconverted:
+Converted on the way in and out:
+- `sc_cat_item.delivery_time`: ServiceNow writes durations as a date after the epoch
+  ("1970-01-03 04:00:00" is 2 days 4 hours); Runstage stores a duration and exports the date form.
+- `item_option_new.type`: ServiceNow's numeric codes (6, 5, ...) load as Runstage's type names;
+  Runstage's names load as they are and are what an export writes, so Runstage files round-trip
+  unchanged.
+
+Not mapped:
 - `sc_cat_item.sc_catalogs`: a comma-separated list in ServiceNow, a many-to-many here. An
   imported item without catalogs is placed in its category's catalog instead (ServiceNow keeps
   the two in step the same way), so the catalog pages list it.
-- `sc_cat_item.delivery_time`: ServiceNow writes durations as a date ("1970-01-03 00:00:00"),
-  which a DurationField does not read.
-- `item_option_new.type` is Runstage's name of the type ("single_line_text", "choice", ...), not
-  ServiceNow's number (6, 5, ...): a file written by ServiceNow needs its types renamed first.
 Carts, requests and requested items are operational data, not imported.
 """
 
-from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, ItemVariable, VariableChoice
-from cmdb.servicenow.spec import TableSpec, field_map
+from catalog.models import (
+    Catalog,
+    CatalogItem,
+    CatalogItemOffering,
+    Category,
+    ItemVariable,
+    VariableChoice,
+    VariableType,
+)
+from cmdb.servicenow.converters import DURATION
+from cmdb.servicenow.spec import Converter, TableSpec, field_map
+
+# item_option_new.type codes -> Runstage's variable types, for the types Runstage models. Yes/No
+# (1) is a checkbox here; Runstage's integer type has no ServiceNow code of its own.
+SERVICENOW_VARIABLE_TYPES = {
+    "1": VariableType.CHECKBOX,  # Yes / No
+    "2": VariableType.MULTI_LINE_TEXT,
+    "3": VariableType.CHOICE,  # Multiple Choice
+    "5": VariableType.CHOICE,  # Select Box
+    "6": VariableType.SINGLE_LINE_TEXT,
+    "7": VariableType.CHECKBOX,
+    "9": VariableType.DATE,
+}
+# Named in the error for the codes a ServiceNow catalog commonly uses that Runstage cannot model.
+UNSUPPORTED_VARIABLE_TYPES = {
+    "4": "Numeric Scale",
+    "8": "Reference",
+    "10": "Date/Time",
+    "11": "Label",
+    "18": "Lookup Select Box",
+    "21": "List Collector",
+}
+
+
+def variable_type_from_servicenow(value):
+    """ServiceNow's numeric variable type as Runstage's type name; Runstage's names pass through."""
+    text = str(value).strip()
+    if not text.isdigit():
+        return text  # a Runstage name, validated against the model's choices
+    if text in SERVICENOW_VARIABLE_TYPES:
+        return SERVICENOW_VARIABLE_TYPES[text].value
+    known = UNSUPPORTED_VARIABLE_TYPES.get(text)
+    name = f"ServiceNow variable type {text}" + (f" ({known})" if known else "")
+    codes = ", ".join(sorted(SERVICENOW_VARIABLE_TYPES, key=int))
+    raise ValueError(f"{name} has no Runstage equivalent; types {codes} can be imported")
+
+
+# Exports write Runstage's stored name, so that Runstage-to-Runstage round trips stay identical.
+VARIABLE_TYPE = Converter(to_runstage=variable_type_from_servicenow)
 
 
 def place_items_in_their_category_catalog():
@@ -48,7 +98,9 @@ TABLES = [
             "active",
             "approval_required",
             "available_to_all",
+            "delivery_time",
         ),
+        converters={"delivery_time": DURATION},
         after_load=place_items_in_their_category_catalog,
     ),
     TableSpec(CatalogItemOffering, field_map("sc_cat_item", "service_offering")),
@@ -57,6 +109,7 @@ TABLES = [
         field_map(
             "cat_item", "name", "question_text", "type", "mandatory", "order", "help_text", "default_value"
         ),
+        converters={"type": VARIABLE_TYPE},
     ),
     TableSpec(VariableChoice, field_map("question", "text", "value", "order")),
 ]

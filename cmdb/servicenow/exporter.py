@@ -48,10 +48,17 @@ def export_row(spec, obj):
             target = getattr(obj, model_field.name)
             row[name] = target.sys_id.hex if target is not None else ""
         else:
-            row[name] = stored_value(getattr(obj, model_field.attname))
+            row[name] = export_value(getattr(obj, model_field.attname), spec.converters.get(name))
     for name in spec.export_only:
         row[name] = stored_value(getattr(obj, name))
     return row
+
+
+def export_value(value, converter):
+    """A field's value in ServiceNow's form: through the spec's converter when it has one."""
+    if value is None or converter is None or converter.to_servicenow is None:
+        return stored_value(value)
+    return converter.to_servicenow(value)
 
 
 def stored_value(value):

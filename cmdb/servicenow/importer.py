@@ -265,7 +265,8 @@ class Importer:
             if model_field.many_to_one:
                 row.references[name] = self.parse_reference(row, name, model_field, value)
             else:
-                row.values[model_field.attname] = to_python(row, name, model_field, value)
+                converter = spec.converters.get(name)
+                row.values[model_field.attname] = to_python(row, name, model_field, value, converter)
         row.missing = [name for name in spec.required_fields if name not in data]
         return row
 
@@ -468,13 +469,19 @@ def max_parameters(connection):
     return 60000
 
 
-def to_python(row, name, model_field, value):
+def to_python(row, name, model_field, value, converter=None):
     """A ServiceNow stored value ("1", "true", "12.50", "") as the model field's Python value.
 
-    Date-times without a zone are UTC, as ServiceNow writes them; ISO offsets are kept.
+    The spec's converter for the field, if any, reads the value first. Date-times without a zone
+    are UTC, as ServiceNow writes them; ISO offsets are kept.
     """
     if isinstance(value, dict | list):
         raise row.fail("expected a plain value, not a JSON object or list", name)
+    if converter is not None and value != "":
+        try:
+            value = converter.to_runstage(value)
+        except ValueError as error:
+            raise row.fail(str(error), name) from error
     if isinstance(model_field, models.BooleanField):
         text = str(value).strip().lower()
         if text in ("true", "1"):

@@ -19,6 +19,21 @@ def field_map(*same_names, **renamed):
     return {name: name for name in same_names} | renamed
 
 
+@dataclass(frozen=True)
+class Converter:
+    """How one field's value crosses between ServiceNow's form and Runstage's, in both directions.
+
+    `to_runstage` takes the (non-empty) ServiceNow value and returns something the model field
+    accepts; the model field still validates the result. It raises ValueError, whose message the
+    import reports with file, row and field, for a value it cannot read. `to_servicenow` takes the
+    model's (non-null) value and returns the text to export; without it the value is exported as
+    stored. Empty values are never converted: the model field decides what empty means.
+    """
+
+    to_runstage: Callable[[object], object]
+    to_servicenow: Callable[[object], str] | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class TableSpec:
     """One ServiceNow table: its model, its field map and how its rows must be ordered."""
@@ -44,6 +59,9 @@ class TableSpec:
     export_only: tuple[str, ...] = ()
     # Values for model fields an import never sets (MPTT bookkeeping before rebuild()).
     defaults: Mapping[str, object] = field(default_factory=dict)
+    # ServiceNow field name -> Converter, for fields whose ServiceNow form is not the model's
+    # (numeric codes for choices, durations written as dates).
+    converters: Mapping[str, Converter] = field(default_factory=dict)
     # Run inside the import transaction once rows of this table were created or updated.
     after_load: Callable[[], None] | None = None
     ordering: tuple[str, ...] = ("sys_id",)

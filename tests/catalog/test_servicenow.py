@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -139,6 +140,66 @@ def test_variables_round_trip_gives_identical_files(exported, tmp_path):
         assert read(tmp_path / "again", table) == read(exported, table)
 
 
+# --- ServiceNow's own value forms ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("1", "checkbox"),
+        ("2", "multi_line_text"),
+        ("3", "choice"),
+        ("5", "choice"),
+        ("6", "single_line_text"),
+        ("7", "checkbox"),
+        ("9", "date"),
+        (6, "single_line_text"),  # a number rather than a string in the JSON
+    ],
+)
+def test_servicenow_variable_type_codes_load_as_runstage_types(exported, code, expected):
+    rows = read(exported, "item_option_new")
+    rows[1]["type"] = code
+    write(exported, "item_option_new", rows)
+
+    import_folder(exported)
+
+    assert ItemVariable.objects.get(name=rows[1]["name"]).type == expected
+
+
+def test_runstage_variable_type_names_still_load(exported):
+    rows = read(exported, "item_option_new")
+    rows[1]["type"] = "integer"  # no ServiceNow code of its own
+    write(exported, "item_option_new", rows)
+
+    import_folder(exported)
+
+    assert ItemVariable.objects.get(name=rows[1]["name"]).type == "integer"
+
+
+def test_delivery_time_exports_as_servicenow_writes_durations(exported):
+    assert read(exported, "sc_cat_item")[0]["delivery_time"] == "1970-01-03 00:00:00"  # two days
+
+
+def test_servicenow_delivery_time_loads_as_a_duration(exported):
+    items = read(exported, "sc_cat_item")
+    items[0]["delivery_time"] = "1970-01-03 04:30:00"
+    write(exported, "sc_cat_item", items)
+
+    import_folder(exported)
+
+    assert CatalogItem.objects.get().delivery_time == datetime.timedelta(days=2, hours=4, minutes=30)
+
+
+def test_empty_delivery_time_loads_as_none(exported):
+    items = read(exported, "sc_cat_item")
+    items[0]["delivery_time"] = ""
+    write(exported, "sc_cat_item", items)
+
+    import_folder(exported)
+
+    assert CatalogItem.objects.get().delivery_time is None
+
+
 def test_imported_item_without_catalogs_is_placed_in_its_category_catalog(exported):
     import_folder(exported)
     item = CatalogItem.objects.get()
@@ -174,10 +235,28 @@ def assert_import_fails(folder, *expected):
 
 def test_variable_of_unknown_type_aborts_naming_row_and_field(exported):
     rows = read(exported, "item_option_new")
-    rows[1]["type"] = "6"  # ServiceNow's number for a single-line text
+    rows[1]["type"] = "slider"
     write(exported, "item_option_new", rows)
 
-    assert_import_fails(exported, "item_option_new.json, row 2, field type", "'6'")
+    assert_import_fails(exported, "item_option_new.json, row 2, field type", "'slider'")
+
+
+def test_variable_of_a_servicenow_type_runstage_lacks_aborts_naming_it(exported):
+    rows = read(exported, "item_option_new")
+    rows[1]["type"] = "10"
+    write(exported, "item_option_new", rows)
+
+    assert_import_fails(
+        exported, "item_option_new.json, row 2, field type", "ServiceNow variable type 10 (Date/Time)"
+    )
+
+
+def test_item_with_a_bad_delivery_time_aborts_naming_row_and_field(exported):
+    items = read(exported, "sc_cat_item")
+    items[0]["delivery_time"] = "soon"
+    write(exported, "sc_cat_item", items)
+
+    assert_import_fails(exported, "sc_cat_item.json, row 1, field delivery_time", "'soon'")
 
 
 def test_variable_with_a_bad_name_aborts(exported):

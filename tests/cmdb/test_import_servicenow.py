@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -17,6 +19,7 @@ from cmdb.models import (
     SoftwareModel,
     User,
 )
+from cmdb.servicenow.converters import DURATION
 from cmdb.servicenow.importer import import_folder
 from offerings.models import ServiceOffering
 from portfolio.models import PortfolioNode
@@ -273,3 +276,29 @@ def test_query_count_does_not_grow_with_rows(tmp_path):
 
     assert many == few
     assert Relationship.objects.count() == 199
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("1970-01-01 00:00:00", datetime.timedelta(0)),
+        ("1970-01-03 04:00:00", datetime.timedelta(days=2, hours=4)),
+        ("1971-01-01 00:00:01", datetime.timedelta(days=365, seconds=1)),
+    ],
+)
+def test_servicenow_durations_convert_both_ways(text, duration):
+    assert DURATION.to_runstage(text) == duration
+    assert DURATION.to_servicenow(duration) == text
+
+
+def test_django_duration_forms_are_read_too():
+    assert (
+        DURATION.to_runstage("2 04:00:00")
+        == DURATION.to_runstage("P2DT4H")
+        == datetime.timedelta(days=2, hours=4)
+    )
+
+
+def test_a_value_that_is_no_duration_is_refused():
+    with pytest.raises(ValueError, match="'next week' is not a duration"):
+        DURATION.to_runstage("next week")
