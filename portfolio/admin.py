@@ -7,13 +7,13 @@ from django.core.paginator import Paginator
 from django.db import router
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
-from mptt.forms import MPTTAdminForm, TreeNodeChoiceField
+from mptt.forms import MPTTAdminForm
 
 from cmdb.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
 from cmdb.models import BusinessService
 from offerings.models import ServiceOffering
 from portfolio.models import Initiative, PortfolioNode
-from portfolio.tree import attach_paths, tree_write
+from portfolio.tree import PortfolioNodeChoiceField, attach_paths, tree_write
 
 
 def annotate_portfolio_counts(queryset):
@@ -29,13 +29,6 @@ def annotate_portfolio_counts(queryset):
         cumulative=True,
         extra_filters={"parent__sys_class_name": BusinessService._meta.db_table},
     )
-
-
-class PortfolioNodeChoiceField(TreeNodeChoiceField):
-    """Offers nodes by their path ("Insurance Services › Claims"): two "Claims" are told apart."""
-
-    def label_from_instance(self, obj):
-        return obj.path_label
 
 
 class PathLabelledNode:

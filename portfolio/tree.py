@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
+from mptt.forms import TreeNodeChoiceField
 
 # pg_advisory_xact_lock() key of the portfolio tree: zlib.crc32(b"service_portfolio"). A constant so
 # that every process agrees on it; no other advisory lock in Runstage uses it.
@@ -75,3 +76,13 @@ def attach_paths(nodes):
             name for lft, rght, name in by_tree.get(node.tree_id, ()) if lft <= node.lft and rght >= node.rght
         ]
     return nodes
+
+
+class PortfolioNodeChoiceField(TreeNodeChoiceField):
+    """Offers nodes by their path ("Insurance Services › Claims"): two "Claims" are told apart.
+
+    For any form that chooses a PortfolioNode: pass it as form_class to formfield_for_foreignkey.
+    """
+
+    def label_from_instance(self, obj):
+        return obj.path_label
