@@ -168,11 +168,13 @@ def test_node_list_query_count_does_not_grow_with_paths(node_client):
 
 
 def test_a_refused_delete_leaves_the_tree_untouched():
-    root = PortfolioNodeFactory()
-    PortfolioNodeFactory(parent=root)
+    root = PortfolioNodeFactory(name="Enterprise")
+    finance = PortfolioNodeFactory(name="Finance", parent=root)
+    PortfolioNodeFactory(name="Payroll", parent=finance)
+    PortfolioNodeFactory(name="Sales", parent=root)
     before = list(PortfolioNode.objects.order_by("pk").values_list("tree_id", "lft", "rght", "level"))
     client = client_for(user_with_perms("portfolio.view_portfolionode", "portfolio.delete_portfolionode"))
-    client.delete(node_url(root))
+    assert client.delete(node_url(finance)).status_code == 409
     assert list(PortfolioNode.objects.order_by("pk").values_list("tree_id", "lft", "rght", "level")) == before
 
 

@@ -101,11 +101,12 @@ def test_move_node_from_stale_instances_keeps_the_tree_consistent():
 
 def test_a_refused_delete_leaves_the_tree_untouched():
     root = PortfolioNodeFactory(name="Enterprise")
-    PortfolioNodeFactory(name="Finance", parent=root)
-    PortfolioNodeFactory(name="Sales")
+    finance = PortfolioNodeFactory(name="Finance", parent=root)
+    PortfolioNodeFactory(name="Payroll", parent=finance)
+    PortfolioNodeFactory(name="Sales", parent=root)
     before = tree_rows()
     with pytest.raises(ProtectedError):
-        root.delete()  # its child PROTECTs it, after django-mptt already closed the gap
+        finance.delete()  # Payroll PROTECTs it, after django-mptt closed its gap (shifting Sales)
     assert tree_rows() == before
 
 
