@@ -18,6 +18,7 @@ from cmdb.models import (
 )
 from cmdb.services import autogenerate_product_models
 from offerings.models import ServiceOffering
+from portfolio.tree import PortfolioNodeChoiceField
 
 
 @admin.action(
@@ -109,6 +110,13 @@ class ServiceAdmin(ConfigurationItemAdmin):
     list_filter = ("portfolio_status", *ConfigurationItemAdmin.list_filter)
     list_select_related = ("portfolio", "owned_by", "support_group")
     autocomplete_fields = (*ConfigurationItemAdmin.autocomplete_fields, "portfolio", "vendor")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "portfolio":
+            # Label the chosen node by its path, as the autocomplete results are: two "Claims"
+            # categories under different portfolios must not look alike.
+            kwargs.setdefault("form_class", PortfolioNodeChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Service)

@@ -226,3 +226,11 @@ def test_the_change_form_moves_a_node(admin_client, tree):
         "Finance",
         "Payroll",
     ]
+
+
+def test_business_service_page_labels_its_portfolio_by_path(admin_client):
+    insurance = PortfolioNodeFactory(name="Insurance Services")
+    claims = PortfolioNodeFactory(name="Claims", parent=insurance)
+    service = BusinessServiceFactory(portfolio=claims)
+    response = admin_client.get(reverse("admin:cmdb_businessservice_change", args=[service.pk]))
+    assert "Insurance Services › Claims" in response.content.decode()
