@@ -9,7 +9,6 @@ whole load with a message naming file, row and field; nothing is half-loaded.
 
 import datetime
 import json
-import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from django.utils import timezone
 
 from cmdb.models.base import parse_sys_id
+from cmdb.servicenow import database
 from cmdb.servicenow.registry import family_root, load_order, spec_for_class, spec_for_table
 
 BATCH_SIZE = 1000
@@ -205,12 +205,8 @@ class Importer:
                 raise row.fail(f"sys_id also used by {seen[row.sys_id]}", "sys_id")
             seen[row.sys_id] = f"{row.source.file} row {row.source.number}"
         self.resolve_references(spec, parsed)
-        existing = {
-            obj.sys_id: obj
-            for obj in self.manager(spec.model).filter(sys_id__in=[row.sys_id for row in parsed])
-        }
+        existing = self.existing_objects(spec, parsed)
         new_rows = [row for row in parsed if row.sys_id not in existing]
-        self.check_classes(spec, parsed, existing, new_rows)
         new_rows = self.merge(spec, new_rows, counts)
 
         changed_objects, changed_fields = [], set()
@@ -306,26 +302,40 @@ class Importer:
 
     def lookup(self, model, sys_ids):
         """{sys_id: pk} for the given sys_ids of `model`, merged rows included; one query."""
-        rows = self.manager(model).filter(sys_id__in=sys_ids).values_list("sys_id", "pk")
-        found = dict(rows)
+        found = {
+            sys_id: pk for sys_id, (pk,) in database.select_by_sys_id(self.connection, model, sys_ids).items()
+        }
         aliases = self.aliases.get(model, {})
         found.update((sys_id, aliases[sys_id]) for sys_id in sys_ids if sys_id in aliases)
         return found
 
-    def check_classes(self, spec, parsed, existing, new_rows):
-        """A sys_id keeps its CI (or product model) class: a row cannot move to another class."""
+    def existing_objects(self, spec, parsed):
+        """{sys_id: model instance} for the batch's rows that exist already (none on a first load).
+
+        The sys_ids are looked up first (one cheap query); instances, which an update compares
+        field by field, are only built for the rows found.
+        """
         root = family_root(spec)
-        if root is None:
-            return
-        classes = {sys_id: obj.sys_class_name for sys_id, obj in existing.items()}
-        if new_rows and root is not spec:
-            ids = [row.sys_id for row in new_rows]
-            classes.update(
-                self.manager(root.model).filter(sys_id__in=ids).values_list("sys_id", "sys_class_name")
-            )
+        lookup_model = root.model if root else spec.model
+        columns = ("sys_class_name",) if root else ()
+        found = database.select_by_sys_id(
+            self.connection, lookup_model, [row.sys_id for row in parsed], columns
+        )
+        if root:
+            self.check_classes(parsed, found)
+        if not found:
+            return {}
+        pks = [pk for pk, *_ in found.values()]
+        return {obj.sys_id: obj for obj in self.manager(spec.model).filter(pk__in=pks)}
+
+    @staticmethod
+    def check_classes(parsed, found):
+        """A sys_id keeps its CI (or product model) class: a row cannot move to another class."""
         for row in parsed:
-            current = classes.get(row.sys_id)
-            if current is not None and current != row.source.class_name:
+            if row.sys_id not in found:
+                continue
+            current = found[row.sys_id][1]
+            if current != row.source.class_name:
                 raise row.fail(
                     f"sys_id {row.sys_id.hex} already exists as {current}, not {row.source.class_name}",
                     "sys_class_name",
@@ -358,46 +368,46 @@ class Importer:
 
     def insert(self, spec, new_rows):
         """Insert rows table by table down the inheritance chain: base rows first, then children."""
-        model = spec.model
-        chain = [*reversed(model._meta.get_parent_list()), model]
-        defaults = {f.attname: f.get_default() for f in model._meta.concrete_fields}
+        chain = [*reversed(spec.model._meta.get_parent_list()), spec.model]
+        root = chain[0]
+        records = self.new_records(spec, new_rows)
+        if database.uses_copy(self.connection):
+            # pks come from the sequence up front, so the base rows are written with theirs.
+            pks = database.reserve_pks(self.connection, root, len(records))
+            root_fields = root._meta.local_concrete_fields
+        else:
+            pks = None  # assigned by the database, read back by sys_id
+            root_fields = [f for f in root._meta.local_concrete_fields if not f.primary_key]
+        if pks is not None:
+            self.set_pks(chain, records, pks)
+        database.insert_rows(self.connection, root, records, root_fields)
+        if pks is None:
+            found = self.lookup(root, [record["sys_id"] for record in records])
+            self.set_pks(chain, records, [found[record["sys_id"]] for record in records])
+        for child in chain[1:]:
+            database.insert_rows(self.connection, child, records, child._meta.local_concrete_fields)
+
+    def new_records(self, spec, new_rows):
+        """{attname: value} for every column of every table of the model, one per new row."""
+        defaults = {f.attname: f.get_default() for f in spec.model._meta.concrete_fields}
+        stamps = {"sys_created_on": self.now, "sys_updated_on": self.now}
         records = []
         for row in new_rows:
-            record = dict(defaults)
+            record = defaults | row.values | stamps
             for name, value in spec.defaults.items():
-                record[name] = value() if callable(value) else value
-            record.update(row.values)
-            record.update(sys_id=row.sys_id, sys_created_on=self.now, sys_updated_on=self.now)
+                if name not in row.values:
+                    record[name] = value() if callable(value) else value
+            record["sys_id"] = row.sys_id
             records.append(record)
-        root = chain[0]
-        self.insert_records(root, records, [f for f in root._meta.local_concrete_fields if not f.primary_key])
-        pks = dict(
-            self.manager(root).filter(sys_id__in=[r["sys_id"] for r in records]).values_list("sys_id", "pk")
-        )
-        for record in records:
-            for link in chain:
-                record[link._meta.pk.attname] = pks[record["sys_id"]]
-        for child in chain[1:]:
-            self.insert_records(child, records, child._meta.local_concrete_fields)
+        return records
 
-    def insert_records(self, model, records, fields):
-        """Multi-row INSERTs into one table, as many rows per statement as the parameter limit allows."""
-        connection = self.connection
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        rows_per_statement = max(1, max_parameters(connection) // len(fields))
-        with connection.cursor() as cursor:
-            for start in range(0, len(records), rows_per_statement):
-                chunk = records[start : start + rows_per_statement]
-                params = [
-                    f.get_db_prep_save(record[f.attname], connection) for record in chunk for f in fields
-                ]
-                cursor.execute(
-                    f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-                    f"VALUES {', '.join([placeholder] * len(chunk))}",
-                    params,
-                )
+    @staticmethod
+    def set_pks(chain, records, pks):
+        # Every table of an inheritance chain shares the base row's pk.
+        attnames = [link._meta.pk.attname for link in chain]
+        for record, pk in zip(records, pks, strict=True):
+            for attname in attnames:
+                record[attname] = pk
 
     def set_deferred_references(self, spec, pending):
         """Second pass: self-references and cyclic references, once every row exists."""
@@ -460,13 +470,6 @@ class _DatabaseErrorsNamed:
         raise ImportFailure(
             f"the database refused rows {min(numbers)}-{max(numbers)}: {error}", file=", ".join(files)
         ) from error
-
-
-def max_parameters(connection):
-    """Bound parameters one statement may carry (SQLite before 3.32 allowed only 999)."""
-    if connection.vendor == "sqlite":
-        return 999 if sqlite3.sqlite_version_info < (3, 32) else 32000
-    return 60000
 
 
 def to_python(row, name, model_field, value, converter=None):

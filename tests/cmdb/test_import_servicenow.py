@@ -1,10 +1,12 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.models import VariableType
 from cmdb.models import (
     Company,
     ConfigurationItem,
@@ -20,7 +22,8 @@ from cmdb.models import (
     User,
 )
 from cmdb.servicenow.converters import DURATION
-from cmdb.servicenow.importer import import_folder
+from cmdb.servicenow.database import copy_text
+from cmdb.servicenow.importer import ImportFailure, import_folder
 from offerings.models import ServiceOffering
 from portfolio.models import PortfolioNode
 from tests.fixtures.servicenow.helpers import SAMPLE, copy_sample, read_table, row_counts, write_table
@@ -302,3 +305,55 @@ def test_django_duration_forms_are_read_too():
 def test_a_value_that_is_no_duration_is_refused():
     with pytest.raises(ValueError, match="'next week' is not a duration"):
         DURATION.to_runstage("next week")
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_as_is(tmp_path):
+    # PostgreSQL loads new rows with COPY, whose text format escapes these characters.
+    description = "line one\nline\ttwo\r\\N and C:\\temp\\"
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    write_table(
+        folder, "cmdb_ci_server", [{"sys_id": "1" * 32, "name": "srv", "short_description": description}]
+    )
+
+    import_folder(folder)
+
+    assert Server.objects.get().short_description == description
+
+
+def test_reference_to_a_row_of_another_class_is_refused(tmp_path):
+    folder = copy_sample(tmp_path)
+    offerings = read_table(folder, "service_offering")
+    offerings[1]["parent"] = read_table(folder, "cmdb_ci_db_instance")[0]["sys_id"]  # not a service
+    write_table(folder, "service_offering", offerings)
+
+    with pytest.raises(ImportFailure) as error:
+        import_folder(folder)
+
+    assert "service_offering.json, row 2, field parent" in str(error.value)
+    assert "no cmdb_ci_service row" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "\\N"),
+        ("", ""),
+        ("a\tb\\", "a\\tb\\\\"),
+        (True, "t"),
+        (False, "f"),
+        (42, "42"),
+        (Decimal("12.50"), "12.50"),
+        (datetime.datetime(2026, 3, 12, 7, tzinfo=datetime.UTC), "2026-03-12T07:00:00+00:00"),
+        (datetime.date(2026, 3, 12), "2026-03-12"),
+        (datetime.timedelta(days=2, hours=4), "2 days 14400 seconds 0 microseconds"),
+        (VariableType.CHOICE, "choice"),
+    ],
+)
+def test_copy_text_writes_postgresql_copy_format(value, text):
+    assert copy_text(value) == text
+
+
+def test_copy_text_refuses_a_type_it_does_not_know():
+    with pytest.raises(TypeError, match="COPY cannot write a list"):
+        copy_text(["a"])

@@ -1,0 +1,172 @@
+"""The importer's raw SQL: the only place that knows PostgreSQL from SQLite.
+
+A first load of 100,000 CIs and 200,000 relationships spends most of its time in two kinds of
+statement, so both have a PostgreSQL branch:
+
+- Finding rows by sys_id, a batch at a time. Django's `sys_id__in=[...]` compiles and adapts one
+  parameter per sys_id; here the whole set travels as ONE text parameter that the database unpacks
+  (PostgreSQL: a uuid[] literal handed over as a subquery result, so the planner does not estimate
+  every element; SQLite: a JSON array read by json_each), as `impact.sql.id_in` does for pks.
+- Inserting new rows. PostgreSQL gets COPY from an in-memory buffer, inside the import's
+  transaction, with primary keys reserved from the table's sequence first, so that the subclass
+  rows of a multi-table-inherited model can follow without reading the new pks back. SQLite keeps
+  multi-row INSERTs and reads the pks back by sys_id.
+
+Values written here are the Python values of the model fields (already validated by the
+importer); `copy_text` formats the types those fields hold.
+"""
+
+import datetime
+import decimal
+import io
+import json
+import sqlite3
+import uuid
+
+from django.db import NotSupportedError
+
+
+def uses_copy(connection):
+    return connection.vendor == "postgresql"
+
+
+# Finding rows by sys_id ---------------------------------------------------------------------------
+
+
+def sys_id_in(expression, sys_ids, connection):
+    """`(sql, params)`: a condition true when `expression` (a sys_id column) is one of `sys_ids`."""
+    hexes = [sys_id.hex for sys_id in sys_ids]
+    if connection.vendor == "postgresql":
+        literal = "{" + ",".join(hexes) + "}"
+        return f"{expression} = ANY(CAST((SELECT CAST(%s AS uuid[])) AS uuid[]))", [literal]
+    if connection.vendor == "sqlite":
+        # Django stores a UUID on SQLite as its 32 hex characters.
+        return f"{expression} IN (SELECT value FROM json_each(%s))", [json.dumps(hexes)]
+    raise NotSupportedError(f"The ServiceNow importer has no sys_id condition for {connection.vendor}.")
+
+
+def select_by_sys_id(connection, model, sys_ids, columns=()):
+    """{sys_id: (pk, *columns)} for the rows of `model` among `sys_ids`; one query.
+
+    `columns` are columns of the table that holds sys_id (the base of a class family). A subclass
+    (a server among CIs) is joined, so that only rows of that class are found.
+    """
+    if not sys_ids:
+        return {}
+    quote = connection.ops.quote_name
+    base = model._meta.get_field("sys_id").model._meta
+    selected = ", ".join(f"b.{quote(column)}" for column in (base.pk.column, *columns))
+    sql = f"SELECT b.{quote('sys_id')}, {selected} FROM {quote(base.db_table)} b"
+    if model._meta.db_table != base.db_table:
+        # The pk of every table of an inheritance chain is the base row's pk.
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        sql += f" JOIN {table} m ON m.{pk} = b.{quote(base.pk.column)}"
+    condition, params = sys_id_in(f"b.{quote('sys_id')}", sys_ids, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} WHERE {condition}", params)
+        return {as_uuid(sys_id): tuple(values) for sys_id, *values in cursor.fetchall()}
+
+
+def as_uuid(value):
+    """psycopg2 returns uuid columns as UUIDs, SQLite as the hex text Django stored."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+# Inserting new rows -------------------------------------------------------------------------------
+
+
+def reserve_pks(connection, model, count):
+    """`count` new primary keys of `model`'s table, taken from its sequence (PostgreSQL only)."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def insert_rows(connection, model, records, fields):
+    """Write `records` ({attname: value}) into `model`'s own table, columns `fields`."""
+    if uses_copy(connection):
+        copy_rows(connection, model, records, fields)
+    else:
+        insert_multi_row(connection, model, records, fields)
+
+
+def copy_rows(connection, model, records, fields):
+    """COPY the records into the table from an in-memory buffer, in the current transaction."""
+    quote = connection.ops.quote_name
+    attnames = [f.attname for f in fields]
+    buffer = io.StringIO()
+    for record in records:
+        buffer.write("\t".join([copy_text(record[name]) for name in attnames]))
+        buffer.write("\n")
+    buffer.seek(0)
+    columns = ", ".join(quote(f.column) for f in fields)
+    # psycopg2's own cursor (Django's wrapper has no copy_expert), with psycopg2's errors turned
+    # into Django's, as the importer reports a refused batch by catching those.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+
+
+def insert_multi_row(connection, model, records, fields):
+    """Multi-row INSERTs, as many rows per statement as the parameter limit allows."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    rows_per_statement = max(1, max_parameters(connection) // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), rows_per_statement):
+            chunk = records[start : start + rows_per_statement]
+            params = [f.get_db_prep_save(record[f.attname], connection) for record in chunk for f in fields]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([placeholder] * len(chunk))}",
+                params,
+            )
+
+
+def max_parameters(connection):
+    """Bound parameters one statement may carry (SQLite before 3.32 allowed only 999)."""
+    if connection.vendor == "sqlite":
+        return 999 if sqlite3.sqlite_version_info < (3, 32) else 32000
+    return 60000
+
+
+# COPY's text format: tab-separated columns, \N for null, backslash escapes.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def interval_text(duration):
+    return f"{duration.days} days {duration.seconds} seconds {duration.microseconds} microseconds"
+
+
+COPY_FORMATS = {
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    decimal.Decimal: str,
+    float: repr,
+    # Aware date-times carry their offset; the importer makes every date-time aware.
+    datetime.datetime: datetime.datetime.isoformat,
+    datetime.date: datetime.date.isoformat,
+    datetime.timedelta: interval_text,
+    uuid.UUID: str,
+}
+
+
+def copy_text(value):
+    """A model field's Python value in COPY's text format."""
+    if type(value) is str:  # the common case first
+        return value.translate(COPY_ESCAPES)
+    if value is None:
+        return "\\N"
+    formatter = COPY_FORMATS.get(type(value))
+    if formatter is not None:
+        return formatter(value)
+    # Subclasses: choices enums (a TextChoices member is a str) and the like.
+    if isinstance(value, str):
+        return str.translate(value, COPY_ESCAPES)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    raise TypeError(f"COPY cannot write a {type(value).__name__} value ({value!r})")
