@@ -99,8 +99,15 @@ def copy_rows(connection, model, records, fields):
     quote = connection.ops.quote_name
     attnames = [f.attname for f in fields]
     buffer = io.StringIO()
+    escapes = COPY_ESCAPES
     for record in records:
-        buffer.write("\t".join([copy_text(record[name]) for name in attnames]))
+        # Most values are text: escaped inline, without a call to copy_text per cell.
+        values = [record[name] for name in attnames]
+        buffer.write(
+            "\t".join(
+                [value.translate(escapes) if type(value) is str else copy_text(value) for value in values]
+            )
+        )
         buffer.write("\n")
     buffer.seek(0)
     columns = ", ".join(quote(f.column) for f in fields)

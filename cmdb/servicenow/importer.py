@@ -8,6 +8,7 @@ whole load with a message naming file, row and field; nothing is half-loaded.
 """
 
 import datetime
+import functools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from cmdb.servicenow import database
 from cmdb.servicenow.registry import family_root, load_order, spec_for_class, spec_for_table
 
 BATCH_SIZE = 1000
+REFERENCE_CACHE_SIZE = 100_000
 
 
 class ImportFailure(Exception):
@@ -166,6 +168,9 @@ class Importer:
         # {spec: [(ParsedRow, status), ...]} for rows with references set after every table loaded.
         self.pending = defaultdict(list)
         self.now = timezone.now()
+        # References repeat (every relationship names its type, many rows the same company or
+        # group): parsing each distinct sys_id once saves a UUID construction per reference.
+        self.parse_target_sys_id = functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)(parse_sys_id)
 
     def load(self, pools):
         for spec in load_order():
@@ -250,55 +255,61 @@ class Importer:
             raise row.fail(f"{raw_sys_id!r} is not a sys_id", "sys_id") from error
         if family_root(spec):
             row.values["sys_class_name"] = source.class_name
+        import_fields = spec.import_fields
         for name, value in data.items():
-            if name in ("sys_id", "sys_class_name") or name in spec.export_only:
+            mapped = import_fields.get(name)
+            if mapped is None:
+                if name not in ("sys_id", "sys_class_name") and name not in spec.export_only:
+                    counts.ignored_fields[name] += 1
                 continue
-            if name not in spec.fields:
-                counts.ignored_fields[name] += 1
-                continue
-            model_field = spec.model_field(name)
+            model_field, converter = mapped
             value = plain_value(value)
             if model_field.many_to_one:
                 row.references[name] = self.parse_reference(row, name, model_field, value)
             else:
-                converter = spec.converters.get(name)
                 row.values[model_field.attname] = to_python(row, name, model_field, value, converter)
         row.missing = [name for name in spec.required_fields if name not in data]
         return row
 
-    @staticmethod
-    def parse_reference(row, name, model_field, value):
+    def parse_reference(self, row, name, model_field, value):
         if value == "":
             if not model_field.null:
                 raise row.fail("required reference is empty", name)
             return None
         try:
+            if isinstance(value, str):
+                return self.parse_target_sys_id(value)
             return parse_sys_id(value)
         except ValueError as error:
             raise row.fail(f"{value!r} is not a sys_id", name) from error
 
     def resolve_references(self, spec, parsed, deferred=False):
         """Turn the batch's reference sys_ids into pks (the deferred ones, or all the others)."""
-        wanted = defaultdict(set)
+        wanted = {
+            name: reference
+            for name, reference in spec.references.items()
+            if spec.is_deferred(name) == deferred
+        }
+        targets = defaultdict(set)
         for row in parsed:
             for name, target in row.references.items():
-                if target is not None and spec.is_deferred(name) == deferred:
-                    wanted[spec.references[name].related_model].add(target)
-        found = {model: self.lookup(model, ids) for model, ids in wanted.items()}
+                if target is not None and name in wanted:
+                    targets[wanted[name].related_model].add(target)
+        found = {model: self.lookup(model, ids) for model, ids in targets.items()}
         for row in parsed:
             for name, target in row.references.items():
-                if spec.is_deferred(name) != deferred:
+                reference = wanted.get(name)
+                if reference is None:
                     continue
-                model_field = spec.references[name]
                 if target is None:
-                    row.values[model_field.attname] = None
+                    row.values[reference.attname] = None
                     continue
-                pk = found[model_field.related_model].get(target)
+                pk = found[reference.related_model].get(target)
                 if pk is None:
                     raise row.fail(
-                        f"no {model_field.related_model._meta.db_table} row has sys_id {target.hex}", name
+                        f"no {reference.related_model._meta.db_table} row has sys_id {target.hex}", name
                     )
-                row.values[model_field.attname] = pk
+                row.values[reference.attname] = pk
 
     def lookup(self, model, sys_ids):
         """{sys_id: pk} for the given sys_ids of `model`, merged rows included; one query."""

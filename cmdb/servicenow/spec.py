@@ -78,6 +78,11 @@ class TableSpec:
         return self.model._meta.get_field(self.fields[servicenow_name])
 
     @cached_property
+    def import_fields(self):
+        """{ServiceNow name: (model field, converter or None)}, worked out once, not once per row."""
+        return {name: (self.model_field(name), self.converters.get(name)) for name in self.fields}
+
+    @cached_property
     def required_fields(self):
         """ServiceNow names of the mapped fields a new row must carry."""
         required = []
