@@ -56,20 +56,25 @@ def select_by_sys_id(connection, model, sys_ids, columns=()):
     quote = connection.ops.quote_name
     base = model._meta.get_field("sys_id").model._meta
     selected = ", ".join(f"b.{quote(column)}" for column in (base.pk.column, *columns))
-    sql = f"SELECT b.{quote('sys_id')}, {selected} FROM {quote(base.db_table)} b"
+    sql = f"SELECT {sys_id_hex(connection, 'b.' + quote('sys_id'))}, {selected} FROM {quote(base.db_table)} b"
     if model._meta.db_table != base.db_table:
         # The pk of every table of an inheritance chain is the base row's pk.
         table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
         sql += f" JOIN {table} m ON m.{pk} = b.{quote(base.pk.column)}"
     condition, params = sys_id_in(f"b.{quote('sys_id')}", sys_ids, connection)
+    # Found rows are keyed by the caller's own UUIDs: a UUID built per row read back cost more
+    # than the query.
+    requested = {sys_id.hex: sys_id for sys_id in sys_ids}
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} WHERE {condition}", params)
-        return {as_uuid(sys_id): tuple(values) for sys_id, *values in cursor.fetchall()}
+        return {requested[sys_id]: tuple(values) for sys_id, *values in cursor.fetchall()}
 
 
-def as_uuid(value):
-    """psycopg2 returns uuid columns as UUIDs, SQLite as the hex text Django stored."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+def sys_id_hex(connection, expression):
+    """SQL for a sys_id column as 32 hex characters, the form Python's `UUID.hex` gives."""
+    if connection.vendor == "postgresql":
+        return f"replace(CAST({expression} AS text), '-', '')"
+    return expression  # SQLite: Django stores a UUID as its hex text already
 
 
 # Inserting new rows -------------------------------------------------------------------------------

@@ -210,20 +210,18 @@ class Importer:
                 raise row.fail(f"sys_id also used by {seen[row.sys_id]}", "sys_id")
             seen[row.sys_id] = f"{row.source.file} row {row.source.number}"
         self.resolve_references(spec, parsed)
-        existing = self.existing_objects(spec, parsed)
+        existing = self.existing_values(spec, parsed)
         new_rows = [row for row in parsed if row.sys_id not in existing]
         new_rows = self.merge(spec, new_rows, counts)
 
         changed_objects, changed_fields = [], set()
         for row in parsed:
-            obj = existing.get(row.sys_id)
-            if obj is None:
+            current = existing.get(row.sys_id)
+            if current is None:
                 continue
-            changed = [name for name, value in row.values.items() if getattr(obj, name) != value]
-            for name in changed:
-                setattr(obj, name, row.values[name])
+            changed = [name for name, value in row.values.items() if current[name] != value]
             if changed:
-                changed_objects.append(obj)
+                changed_objects.append(spec.model(**(current | row.values)))
                 changed_fields.update(changed)
             self.defer(spec, row, "updated" if changed else "unchanged")
         for row in new_rows:
@@ -320,11 +318,13 @@ class Importer:
         found.update((sys_id, aliases[sys_id]) for sys_id in sys_ids if sys_id in aliases)
         return found
 
-    def existing_objects(self, spec, parsed):
-        """{sys_id: model instance} for the batch's rows that exist already (none on a first load).
+    def existing_values(self, spec, parsed):
+        """{sys_id: {attname: stored value}} for the batch's rows that exist already.
 
-        The sys_ids are looked up first (one cheap query); instances, which an update compares
-        field by field, are only built for the rows found.
+        The sys_ids are looked up first (one cheap query; a first load stops there). Then only the
+        fields the rows carry are fetched, as plain values (with the pk, so that a changed row can
+        become an instance for bulk_update): building a model instance for every row of a
+        re-import cost more than comparing the values.
         """
         root = family_root(spec)
         lookup_model = root.model if root else spec.model
@@ -336,8 +336,11 @@ class Importer:
             self.check_classes(parsed, found)
         if not found:
             return {}
-        pks = [pk for pk, *_ in found.values()]
-        return {obj.sys_id: obj for obj in self.manager(spec.model).filter(pk__in=pks)}
+        sys_ids = {pk: sys_id for sys_id, (pk, *_) in found.items()}
+        attnames = sorted({name for row in parsed if row.sys_id in found for name in row.values})
+        names = [spec.model._meta.pk.attname, *attnames]
+        stored = self.manager(spec.model).filter(pk__in=sys_ids).values_list(*names)
+        return {sys_ids[values[0]]: dict(zip(names, values, strict=True)) for values in stored}
 
     @staticmethod
     def check_classes(parsed, found):
