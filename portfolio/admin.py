@@ -12,7 +12,7 @@ from mptt.forms import MPTTAdminForm
 from cmdb.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
 from cmdb.models import BusinessService
 from offerings.models import ServiceOffering
-from portfolio.models import Initiative, PortfolioNode
+from portfolio.models import Initiative, InitiativeTransitionError, PortfolioNode
 from portfolio.tree import PortfolioNodeChoiceField, attach_paths, tree_write
 
 
@@ -185,17 +185,12 @@ class InitiativeForm(PreloadedChoicesForm):
 
     def clean_state(self):
         new_state = self.cleaned_data["state"]
-        if self.instance.pk is not None:
-            current = Initiative.objects.filter(pk=self.instance.pk).values_list("state", flat=True).first()
-            if (
-                current
-                and new_state != current
-                and new_state not in Initiative.TRANSITIONS[Initiative.State(current)]
-            ):
-                raise ValidationError(
-                    _("An initiative cannot go from %(current)s to %(new)s.")
-                    % {"current": Initiative.State(current).label, "new": Initiative.State(new_state).label}
-                )
+        # The instance still holds the stored state here; the form copies cleaned data onto it later.
+        if self.instance.pk is not None and new_state != self.instance.state:
+            try:
+                self.instance.set_state(new_state, save=False)
+            except InitiativeTransitionError as error:
+                raise ValidationError(error.message_dict["state"]) from None
         return new_state
 
 

@@ -183,9 +183,6 @@ class Initiative(SysIdModel):
     def is_active(self):
         return self.state in self.ACTIVE_STATES
 
-    def allowed_next_states(self):
-        return sorted(self.TRANSITIONS[self.State(self.state)])
-
     def set_state(self, new_state, save=True):
         """Move to new_state if the workflow allows it from the current state; raise otherwise."""
         new_state = self.State(new_state)
