@@ -4,18 +4,7 @@ from django.apps import apps
 from rest_framework import serializers
 
 from cmdb.api.base import RunstageModelSerializer, SysIdRelatedField
-from cmdb.models import (
-    BusinessService,
-    Company,
-    ConfigurationItem,
-    Department,
-    Group,
-    Location,
-    ProductModel,
-    Relationship,
-    RelationshipType,
-    User,
-)
+from cmdb.models import BusinessService, Company, ConfigurationItem, Relationship, RelationshipType
 from portfolio.models import PortfolioNode
 
 CI_FIELDS = [
@@ -57,13 +46,6 @@ class ConfigurationItemSerializer(RunstageModelSerializer):
         help_text="The CI's class. On create, a class without a model of its own "
         "(e.g. cmdb_ci_linux_server); defaults to cmdb_ci. Read-only afterwards.",
     )
-    owned_by = SysIdRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
-    managed_by = SysIdRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
-    support_group = SysIdRelatedField(queryset=Group.objects.all(), required=False, allow_null=True)
-    company = SysIdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
-    location = SysIdRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
-    department = SysIdRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
-    model = SysIdRelatedField(queryset=ProductModel.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = ConfigurationItem
@@ -110,8 +92,6 @@ class RelationshipSerializer(RunstageModelSerializer):
     parent = SysIdRelatedField(
         queryset=ConfigurationItem.objects.all(), help_text="The CI that relies on the child."
     )
-    type = SysIdRelatedField(queryset=RelationshipType.objects.all())
-    child = SysIdRelatedField(queryset=ConfigurationItem.objects.all())
     type_name = serializers.CharField(source="type.name", read_only=True)
     parent_name = serializers.CharField(source="parent.name", read_only=True)
     child_name = serializers.CharField(source="child.name", read_only=True)
