@@ -251,12 +251,12 @@ class TaskAdmin(RunstageModelAdmin):
         if self.model.REFRESH_IMPACTED_SERVICES_ON_SAVE:
             refresh_impacted_services(form.instance)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            extra_context["impact_graph"] = impact_graph(obj)
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Here, not in change_view: only a page that is drawn needs the walk, not a POST that
+        # saves and redirects, and the admin has already loaded the task.
+        if change and obj is not None:
+            context["impact_graph"] = impact_graph(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Incident)

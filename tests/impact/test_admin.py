@@ -132,3 +132,16 @@ def test_changelist_renders(admin_client):
     response = admin_client.get(reverse("admin:impact_changerequest_changelist"))
     assert response.status_code == 200
     assert ChangeRequest.objects.count() == 3
+
+
+def test_saving_a_task_does_not_draw_the_graph(admin_client, graph, monkeypatch):
+    change = ChangeRequestFactory(cmdb_ci=graph.server)
+    drawn = []
+    monkeypatch.setattr("impact.admin.impact_graph", lambda task: drawn.append(task))
+    data = task_form_data(
+        change, type="normal", start_date_0="", start_date_1="", end_date_0="", end_date_1=""
+    )
+    data.pop("caller")
+    response = admin_client.post(reverse("admin:impact_changerequest_change", args=[change.pk]), data)
+    assert response.status_code == 302
+    assert drawn == []
