@@ -10,7 +10,6 @@ functions that read the database walk the dependency graph once per service and 
 outages of every CI involved in ONE query, whatever the number of outages, months or commitments.
 """
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -221,10 +220,6 @@ def month_range(moment):
     return first, add_months(first, 1)
 
 
-def days_in_month(month_start):
-    return calendar.monthrange(month_start.year, month_start.month)[1]
-
-
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12, "annually": 12, "annual": 12}
 PERIOD_DAYS = {"daily": 1, "weekly": 7}
 
@@ -264,6 +259,17 @@ def commitment_periods(period_name, start, end):
     while periods[-1][1] < end:
         periods.append(calendar_period_containing(period_name, periods[-1][1]))
     return periods
+
+
+def window_for_commitments(commitments, start, end):
+    """[start, end) widened to whole periods of the (offering, commitment) pairs' commitments.
+
+    A monthly commitment looked at from mid-month needs the whole month's outages.
+    """
+    for _offering, commitment in commitments:
+        periods = commitment_periods(commitment.period, start, end)
+        start, end = min(start, periods[0][0]), max(end, periods[-1][1])
+    return start, end
 
 
 # --- commitments -------------------------------------------------------------------------------------
@@ -354,16 +360,14 @@ def ci_ids_that_can_take_down(service, depths=None):
     return ci_ids
 
 
-def load_outage_spans(ci_ids, start, end):
-    """The outages of these CIs that overlap [start, end): one query."""
-    if not ci_ids:
-        return []
-    rows = (
-        Outage.objects.filter(cmdb_ci_id__in=sorted(ci_ids))
-        .overlapping(start, end)
-        .values_list("cmdb_ci_id", "type", "begin", "end")
-    )
-    return [OutageSpan(*row) for row in rows]
+def load_outage_spans(start, end, ci_ids=None):
+    """The outages that overlap [start, end), of these CIs only unless `ci_ids` is None: one query."""
+    outages = Outage.objects.overlapping(start, end)
+    if ci_ids is not None:
+        if not ci_ids:
+            return []
+        outages = outages.filter(cmdb_ci_id__in=sorted(ci_ids))
+    return [OutageSpan(*row) for row in outages.values_list("cmdb_ci_id", "type", "begin", "end")]
 
 
 def as_offering(service):
@@ -418,27 +422,19 @@ class OutageTimeline:
     memory after that.
     """
 
-    def __init__(self, service, window_start, window_end, commitments=None, now=None):
+    def __init__(self, service, window_start, window_end, now=None):
         service = as_offering(service) or service  # an offering also answers for its parent service
         self.service = service
         self.now = now or timezone.now()
-        self.commitments = availability_commitments(service) if commitments is None else commitments
+        self.commitments = availability_commitments(service)
         # pk -> depth below the service, the service itself at 0; kept for the dependency picture.
         self.depths = dependencies_of([service.pk]) or {service.pk: 0}
         self.ci_ids_by_target = {service.pk: ci_ids_that_can_take_down(service, self.depths)}
         for offering, _commitment in self.commitments:
             if offering.pk not in self.ci_ids_by_target:
                 self.ci_ids_by_target[offering.pk] = ci_ids_that_can_take_down(offering)
-        self.window_start, self.window_end = self.widen_for_commitments(window_start, window_end)
-        every_ci = set().union(*self.ci_ids_by_target.values())
-        self.spans = load_outage_spans(every_ci, self.window_start, self.window_end)
-
-    def widen_for_commitments(self, start, end):
-        """A monthly commitment looked at from mid-month needs the whole month's outages."""
-        for _offering, commitment in self.commitments:
-            periods = commitment_periods(commitment.period, start, end)
-            start, end = min(start, periods[0][0]), max(end, periods[-1][1])
-        return start, end
+        window = window_for_commitments(self.commitments, window_start, window_end)
+        self.spans = load_outage_spans(*window, set().union(*self.ci_ids_by_target.values()))
 
     def spans_for(self, target_pk):
         ci_ids = self.ci_ids_by_target[target_pk]
@@ -508,17 +504,8 @@ def availability_of_services(services, start, end, now=None):
             commitments_by_service[row.service_offering.parent_id].append(
                 (row.service_offering, row.service_commitment)
             )
-    window_start, window_end = start, end
-    for pairs in commitments_by_service.values():
-        for _offering, commitment in pairs:
-            periods = commitment_periods(commitment.period, start, end)
-            window_start, window_end = min(window_start, periods[0][0]), max(window_end, periods[-1][1])
-    spans = [
-        OutageSpan(*row)
-        for row in Outage.objects.overlapping(window_start, window_end).values_list(
-            "cmdb_ci_id", "type", "begin", "end"
-        )
-    ]
+    every_commitment = [pair for pairs in commitments_by_service.values() for pair in pairs]
+    spans = load_outage_spans(*window_for_commitments(every_commitment, start, end))
     reaches = {ci_id: set(impacted_by([ci_id]).impacted) for ci_id in sorted({span.ci_id for span in spans})}
 
     def spans_reaching(target_pk, parent_id=None):
