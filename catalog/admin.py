@@ -19,17 +19,18 @@ from catalog.models import (
     RequestedItemAnswer,
     VariableChoice,
 )
+from cmdb.admin import RunstageModelAdmin, RunstageTabularInline
 
 
 @admin.register(Catalog)
-class CatalogAdmin(admin.ModelAdmin):
+class CatalogAdmin(RunstageModelAdmin):
     list_display = ("title", "active", "order")
     list_filter = ("active",)
     search_fields = ("title",)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(RunstageModelAdmin):
     list_display = ("title", "sc_catalog", "parent", "active", "order")
     list_filter = ("sc_catalog", "active")
     list_select_related = ("sc_catalog", "parent")
@@ -37,22 +38,23 @@ class CategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
 
 
-class ItemVariableInline(admin.TabularInline):
+class ItemVariableInline(RunstageTabularInline):
     model = ItemVariable
     fields = ("order", "name", "question_text", "type", "mandatory", "default_value", "help_text")
-    extra = 0
     show_change_link = True  # choices are edited on the variable's own page
 
 
-class CatalogItemOfferingInline(admin.TabularInline):
+class CatalogItemOfferingInline(RunstageTabularInline):
     model = CatalogItemOffering
     autocomplete_fields = ("service_offering",)
-    extra = 0
     verbose_name_plural = "offerings this item orders"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service_offering")
 
 
 @admin.register(CatalogItem)
-class CatalogItemAdmin(admin.ModelAdmin):
+class CatalogItemAdmin(RunstageModelAdmin):
     list_display = ("name", "category", "price", "active", "available_to_all", "approval_required")
     list_filter = ("active", "available_to_all", "approval_required", "sc_catalogs", "category")
     list_select_related = ("category",)
@@ -70,14 +72,13 @@ class CatalogItemAdmin(admin.ModelAdmin):
     )
 
 
-class VariableChoiceInline(admin.TabularInline):
+class VariableChoiceInline(RunstageTabularInline):
     model = VariableChoice
     fields = ("order", "text", "value")
-    extra = 0
 
 
 @admin.register(ItemVariable)
-class ItemVariableAdmin(admin.ModelAdmin):
+class ItemVariableAdmin(RunstageModelAdmin):
     list_display = ("question_text", "name", "cat_item", "type", "mandatory", "order")
     list_filter = ("type", "mandatory")
     list_select_related = ("cat_item",)
@@ -86,20 +87,22 @@ class ItemVariableAdmin(admin.ModelAdmin):
     inlines = (VariableChoiceInline,)
 
 
-class RequestedItemInline(admin.TabularInline):
+class RequestedItemInline(RunstageTabularInline):
     model = RequestedItem
     fields = ("number", "cat_item", "quantity", "price", "state", "stage", "approval")
     readonly_fields = fields
-    extra = 0
     can_delete = False
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cat_item")
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Request)
-class RequestAdmin(admin.ModelAdmin):
+class RequestAdmin(RunstageModelAdmin):
     list_display = ("number", "requested_for", "request_state", "approval", "price", "opened_at")
     list_filter = ("request_state", "approval")
     list_select_related = ("requested_for",)
@@ -120,11 +123,10 @@ class RequestAdmin(admin.ModelAdmin):
         return False  # requests are placed from the catalog, through catalog.services
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(RunstageTabularInline):
     model = RequestedItemAnswer
     fields = ("question", "display_value", "value")
     readonly_fields = fields
-    extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -152,7 +154,7 @@ def _fulfilment_action(function, description, done):
 
 
 @admin.register(RequestedItem)
-class RequestedItemAdmin(admin.ModelAdmin):
+class RequestedItemAdmin(RunstageModelAdmin):
     list_display = ("number", "request", "cat_item", "quantity", "state", "stage", "approval", "approver")
     list_filter = ("state", "stage", "approval")
     list_select_related = ("request", "cat_item", "approver")

@@ -1,8 +1,13 @@
+import uuid
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog import services
 from catalog.models import RequestState, State
-from tests.factories.catalog import CatalogItemFactory, ItemVariableFactory
+from tests.factories.catalog import CatalogItemFactory, CatalogItemOfferingFactory, ItemVariableFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +64,42 @@ def test_item_change_page_shows_variable_and_offering_inlines(admin_client):
 def test_request_change_page_shows_its_items(admin_client, ordered_item):
     url = reverse("admin:catalog_request_change", args=[ordered_item.request.pk])
     assert ordered_item.number in admin_client.get(url).content.decode()
+
+
+def _query_count(admin_client, url):
+    admin_client.get(url)  # warm per-process caches (content types)
+    with CaptureQueriesContext(connection) as captured:
+        assert admin_client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_item_page_query_count_does_not_grow_with_inline_rows(admin_client):
+    item = CatalogItemFactory()
+    url = reverse("admin:catalog_catalogitem_change", args=[item.pk])
+    CatalogItemOfferingFactory(sc_cat_item=item)
+    ItemVariableFactory(cat_item=item)
+    with_one_row_each = _query_count(admin_client, url)
+    for _ in range(5):
+        CatalogItemOfferingFactory(sc_cat_item=item)
+        ItemVariableFactory(cat_item=item)
+    assert _query_count(admin_client, url) == with_one_row_each
+
+
+def test_request_page_query_count_does_not_grow_with_its_items(admin_client, user):
+    request = services.order_now(user, CatalogItemFactory(available_to_all=True), 1, {}, uuid.uuid4())
+    url = reverse("admin:catalog_request_change", args=[request.pk])
+    with_one_item = _query_count(admin_client, url)
+    cart = services.get_cart(user)
+    for _ in range(5):
+        services.add_to_cart(user, CatalogItemFactory(available_to_all=True))
+    larger = services.place_order(cart, user)
+    assert (
+        _query_count(admin_client, reverse("admin:catalog_request_change", args=[larger.pk])) == with_one_item
+    )
+
+
+def test_item_list_finds_an_item_by_sys_id(admin_client):
+    item = CatalogItemFactory()
+    CatalogItemFactory()
+    response = admin_client.get(reverse("admin:catalog_catalogitem_changelist"), {"q": item.sys_id.hex})
+    assert list(response.context["cl"].result_list) == [item]
