@@ -81,8 +81,7 @@ class TaskViewSet(RunstageModelViewSet):
         """Recompute the impacted services from the CI and affected CIs; hand-added ones stay."""
         task = self.get_object()
         refresh_impacted_services(task)
-        task = self.get_queryset().get(pk=task.pk)
-        return Response(self.get_serializer(task).data)
+        return Response(self.serialize_fresh(task))
 
 
 class IncidentViewSet(TaskViewSet):
