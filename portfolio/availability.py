@@ -207,6 +207,12 @@ def start_of_month(moment):
     return start_of_day(moment).replace(day=1)
 
 
+def week_start(moment):
+    """Monday 00:00 of the ISO week of `moment`, in the current time zone."""
+    day = start_of_day(moment)
+    return timezone.make_aware(day.replace(tzinfo=None) - timedelta(days=day.weekday()), day.tzinfo)
+
+
 def add_months(month_start, count):
     """The first moment of the month `count` months after `month_start` (a first of the month)."""
     index = month_start.year * 12 + month_start.month - 1 + count
@@ -232,11 +238,7 @@ def calendar_period_containing(period_name, moment):
     """
     name = (period_name or "").strip().lower()
     if name in PERIOD_DAYS:
-        first = start_of_day(moment)
-        if name == "weekly":
-            first = timezone.make_aware(
-                first.replace(tzinfo=None) - timedelta(days=first.weekday()), first.tzinfo
-            )
+        first = week_start(moment) if name == "weekly" else start_of_day(moment)
         naive_end = first.replace(tzinfo=None) + timedelta(days=PERIOD_DAYS[name])
         return first, timezone.make_aware(naive_end, first.tzinfo)
     if name in PERIOD_MONTHS:

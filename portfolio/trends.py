@@ -15,8 +15,8 @@ from portfolio.availability import (
     AvailabilityFigures,
     OutageTimeline,
     add_months,
-    start_of_day,
     start_of_month,
+    week_start,
 )
 
 MONTHS = 12
@@ -27,12 +27,6 @@ def last_months(count, now):
     """The last `count` calendar months, the current one included, oldest first: [(start, end)]."""
     current = start_of_month(now)
     return [(add_months(current, offset), add_months(current, offset + 1)) for offset in range(1 - count, 1)]
-
-
-def week_start(moment):
-    """Monday 00:00 of the ISO week of `moment`, in the current time zone."""
-    day = start_of_day(moment)
-    return timezone.make_aware(day.replace(tzinfo=None) - timedelta(days=day.weekday()), day.tzinfo)
 
 
 def last_weeks(count, now):
@@ -113,12 +107,11 @@ class ServiceTrends:
     timeline: OutageTimeline
 
 
-def service_trends(service, now=None, month_count=MONTHS, week_count=WEEKS, timeline=None):
-    """The trends of `service`; pass a timeline already covering the months to reuse its outages."""
+def service_trends(service, now=None, month_count=MONTHS, week_count=WEEKS):
+    """The monthly availability and weekly incidents of `service`, oldest first."""
     now = now or timezone.now()
     months = last_months(month_count, now)
-    if timeline is None:
-        timeline = OutageTimeline(service, months[0][0], months[-1][1], now=now)
+    timeline = OutageTimeline(service, months[0][0], months[-1][1], now=now)
     return ServiceTrends(
         months=monthly_availability(timeline, months),
         weeks=weekly_incident_counts(service, last_weeks(week_count, now)),
