@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog import services
 from catalog.access import get_orderable_item_or_404, orderable_items
 from catalog.forms import CartLineForm, CheckoutForm, DecisionForm, ItemOrderForm
-from catalog.models import Catalog, CatalogItemOffering, Category, Request, RequestedItem
+from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, Request, RequestedItem
 from catalog.variables import answer_display
 from cmdb.models import parse_sys_id
 from offerings.models import OfferingCommitment
@@ -97,9 +97,9 @@ def item_detail(request, sys_id):
     item = get_orderable_item_or_404(
         request.user,
         _sys_id_or_404(sys_id),
-        queryset=orderable_items(request.user)
-        .select_related("category")
-        .prefetch_related(Prefetch("item_offerings", queryset=offerings)),
+        queryset=CatalogItem.objects.select_related("category").prefetch_related(
+            Prefetch("item_offerings", queryset=offerings)
+        ),
     )
     variables = services.item_variables([item])[item.pk]
     form = ItemOrderForm(request.POST or None, variables=variables)
