@@ -218,7 +218,7 @@ def approvals(request):
         .prefetch_related("answers")
         .order_by("request__opened_at", "number")
     )
-    return render(request, "catalog/approvals.html", {"waiting": waiting, "form": DecisionForm()})
+    return render(request, "catalog/approvals.html", {"waiting": waiting})
 
 
 @login_required
