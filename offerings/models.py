@@ -194,8 +194,9 @@ class GroupSubscription(Subscription):
         constraints = [subscription_constraint("service_subscribe_sys_user_grp", "sys_user_group")]
 
 
-# (model, subscriber field) for every subscribe-by table; the impact engine and
-# subscriptions_for() walk this list rather than naming the five tables again.
+# (model, subscriber field) for every subscribe-by table; the impact engine, the health checks
+# and the exporter walk this list rather than naming the five tables again. (A new table also
+# needs its route in offerings.services.subscriptions_for, which matches each on a user field.)
 SUBSCRIPTION_MODELS = (
     (UserSubscription, "sys_user"),
     (CompanySubscription, "core_company"),
