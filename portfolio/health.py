@@ -17,10 +17,16 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 
-from cmdb.models import BusinessService, ConfigurationItem, Relationship, Service, format_sys_id
+from cmdb.models import (
+    ApplicationService,
+    BusinessService,
+    ConfigurationItem,
+    Relationship,
+    Service,
+    format_sys_id,
+)
 from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceOffering
 
-APPLICATION_SERVICE_CLASS = "cmdb_ci_service_auto"
 RECORD_FIELDS = ("pk", "sys_id", "name", "sys_class_name")
 
 
@@ -189,7 +195,7 @@ def business_offerings_without_application_service():
     depends_on_application_service = Relationship.objects.filter(
         parent=OuterRef("pk"),
         type__propagates_impact=True,
-        child__sys_class_name=APPLICATION_SERVICE_CLASS,
+        child__sys_class_name=ApplicationService._meta.db_table,
     )
     return records(business_offerings().exclude(Exists(depends_on_application_service)))
 
