@@ -4,8 +4,6 @@ GET /api/v1/impact/, /api/v1/incidents/<number>/impact/ and /api/v1/changes/<num
 only in where the source CIs come from; the document itself is built here.
 """
 
-from django.conf import settings
-
 from cmdb.models import ConfigurationItem, format_sys_id
 from impact.engine import impacted_by
 from impact.services import APPLICATION_SERVICE, BUSINESS_SERVICE, SERVICE_OFFERING, TECHNICAL_SERVICE
@@ -21,18 +19,15 @@ SECTIONS = (
     ("application_services", APPLICATION_SERVICE),
     ("technical_services", TECHNICAL_SERVICE),
 )
-SUBSCRIBER_KINDS = ("companies", "departments", "locations", "groups", "users")
 
 
 def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
     """The impact of an outage of the CIs `source_ids` (pks, in the order to list them) as a dict.
 
     Every list holds at most `limit` entries, sorted by depth then name; `counts` gives the full
-    totals of the service lists and `truncated` says whether any list was cut.
+    totals of the service lists and `truncated` says whether any list was cut. Without sources
+    nothing is queried and every list is empty.
     """
-    source_ids = list(dict.fromkeys(source_ids))
-    if not source_ids:
-        return _empty_document(max_depth)
     result = impacted_by(source_ids, max_depth=max_depth)
 
     truncated = False
@@ -48,11 +43,11 @@ def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
 
     parents = _offering_parents(result, sections["service_offerings"])
     document = {
-        "sources": [_source(result.impacted[pk]) for pk in source_ids if pk in result.impacted],
+        "sources": [_source(result.impacted[pk]) for pk in result.source_ids],
         "max_depth": result.max_depth,
-        "impacted_ci_count": len(result.impacted),
+        "impacted_ci_count": result.impacted_ci_count,
         "counts": counts,
-        "truncated": False,
+        "truncated": False,  # set below; here for the key order of the schema
     }
     for key, _ in SECTIONS:
         document[key] = [_entry(result, ci) for ci in sections[key]]
@@ -60,28 +55,13 @@ def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
         entry["parent"] = parents.get(ci.parent_id)
 
     businesses = {}
-    for kind in SUBSCRIBER_KINDS:
-        subscribers = result.subscribers.get(kind, [])
+    for kind, subscribers in result.subscribers.items():
         if len(subscribers) > limit:
             truncated = True
             subscribers = subscribers[:limit]
         businesses[kind] = [_subscriber(kind, subscriber) for subscriber in subscribers]
     document["impacted_businesses"] = businesses
     document["truncated"] = truncated
-    return document
-
-
-def _empty_document(max_depth):
-    """The document for a task without any CI: nothing is impacted, and nothing is computed."""
-    document = {
-        "sources": [],
-        "max_depth": max_depth or settings.IMPACT_MAX_DEPTH,
-        "impacted_ci_count": 0,
-        "counts": {key: 0 for key, _ in SECTIONS},
-        "truncated": False,
-    }
-    document.update({key: [] for key, _ in SECTIONS})
-    document["impacted_businesses"] = {kind: [] for kind in SUBSCRIBER_KINDS}
     return document
 
 
