@@ -25,11 +25,6 @@ import uuid
 
 from django.db import NotSupportedError
 
-
-def uses_copy(connection):
-    return connection.vendor == "postgresql"
-
-
 # Finding rows by sys_id ---------------------------------------------------------------------------
 
 
@@ -91,12 +86,32 @@ def reserve_pks(connection, model, count):
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def insert_rows(connection, model, records, fields):
-    """Write `records` ({attname: value}) into `model`'s own table, columns `fields`."""
-    if uses_copy(connection):
-        copy_rows(connection, model, records, fields)
-    else:
-        insert_multi_row(connection, model, records, fields)
+def insert_new_rows(connection, model, records):
+    """Insert `records` ({attname: value} for every column of `model`) table by table down the
+    inheritance chain, base rows first; every record gets its primary key."""
+    chain = [*reversed(model._meta.get_parent_list()), model]
+    root = chain[0]
+    if connection.vendor == "postgresql":
+        # pks come from the sequence up front, so every table is written with them.
+        set_pks(chain, records, reserve_pks(connection, root, len(records)))
+        for link in chain:
+            copy_rows(connection, link, records, link._meta.local_concrete_fields)
+        return
+    # The database assigns the base rows' pks; they are read back by sys_id for the subclass rows.
+    root_fields = [f for f in root._meta.local_concrete_fields if not f.primary_key]
+    insert_multi_row(connection, root, records, root_fields)
+    found = select_by_sys_id(connection, root, [record["sys_id"] for record in records])
+    set_pks(chain, records, [found[record["sys_id"]][0] for record in records])
+    for child in chain[1:]:
+        insert_multi_row(connection, child, records, child._meta.local_concrete_fields)
+
+
+def set_pks(chain, records, pks):
+    # Every table of an inheritance chain shares the base row's pk.
+    attnames = [link._meta.pk.attname for link in chain]
+    for record, pk in zip(records, pks, strict=True):
+        for attname in attnames:
+            record[attname] = pk
 
 
 def copy_rows(connection, model, records, fields):

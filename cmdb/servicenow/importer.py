@@ -381,25 +381,7 @@ class Importer:
     # Writing --------------------------------------------------------------------------------
 
     def insert(self, spec, new_rows):
-        """Insert rows table by table down the inheritance chain: base rows first, then children."""
-        chain = [*reversed(spec.model._meta.get_parent_list()), spec.model]
-        root = chain[0]
-        records = self.new_records(spec, new_rows)
-        if database.uses_copy(self.connection):
-            # pks come from the sequence up front, so the base rows are written with theirs.
-            pks = database.reserve_pks(self.connection, root, len(records))
-            root_fields = root._meta.local_concrete_fields
-        else:
-            pks = None  # assigned by the database, read back by sys_id
-            root_fields = [f for f in root._meta.local_concrete_fields if not f.primary_key]
-        if pks is not None:
-            self.set_pks(chain, records, pks)
-        database.insert_rows(self.connection, root, records, root_fields)
-        if pks is None:
-            found = self.lookup(root, [record["sys_id"] for record in records])
-            self.set_pks(chain, records, [found[record["sys_id"]] for record in records])
-        for child in chain[1:]:
-            database.insert_rows(self.connection, child, records, child._meta.local_concrete_fields)
+        database.insert_new_rows(self.connection, spec.model, self.new_records(spec, new_rows))
 
     def new_records(self, spec, new_rows):
         """{attname: value} for every column of every table of the model, one per new row."""
@@ -414,14 +396,6 @@ class Importer:
             record["sys_id"] = row.sys_id
             records.append(record)
         return records
-
-    @staticmethod
-    def set_pks(chain, records, pks):
-        # Every table of an inheritance chain shares the base row's pk.
-        attnames = [link._meta.pk.attname for link in chain]
-        for record, pk in zip(records, pks, strict=True):
-            for attname in attnames:
-                record[attname] = pk
 
     def set_deferred_references(self, spec, pending):
         """Second pass: self-references and cyclic references, once every row exists."""
