@@ -79,8 +79,9 @@ def get_cart(user):
 
 
 def _locked_cart(user):
-    cart = get_cart(user)
-    return Cart.objects.select_for_update().get(pk=cart.pk)
+    """The user's cart, created on first use, its row locked; the caller holds the transaction."""
+    cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
+    return cart
 
 
 def _bump(cart):
