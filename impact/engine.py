@@ -147,8 +147,7 @@ def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
 
 
 def _impacted_by(connection, sql, sources, max_depth):
-    to_uuid = _uuid_converter(connection)
-    result = _recursive_impact(connection, sql, sources, max_depth, RECURSIVE_WALK_ROW_LIMIT, to_uuid)
+    result = _recursive_impact(connection, sql, sources, max_depth, RECURSIVE_WALK_ROW_LIMIT)
     if result is not None:
         return result
     depth_of, via_of = _walk(connection, sql.level, sources, max_depth)
@@ -157,15 +156,16 @@ def _impacted_by(connection, sql, sources, max_depth):
     # row count tempts the planner into scanning the whole of cmdb_ci at every level.
     condition, params = id_in(f"ci.{sql.ci_pk}", list(depth_of), connection)
     details = {row[0]: row for row in _fetch(connection, sql.details + condition, params)}
-    result = _result(sources, depth_of, via_of, details, max_depth, to_uuid)
+    result = _result(sources, depth_of, via_of, details, max_depth)
     offering_ids = result.offering_ids
     if offering_ids:
-        result.subscribers = _subscribers(connection, offering_ids, to_uuid)
+        result.subscribers = _subscribers(connection, offering_ids)
     return result
 
 
-def _result(sources, depth_of, via_of, details, max_depth, to_uuid):
+def _result(sources, depth_of, via_of, details, max_depth):
     """The ImpactResult (without subscribers) of a walk; `details` maps pk to a detail row."""
+    to_uuid = _uuid_from_text  # a local name: a hub's walk calls it for every CI
     impacted: dict[int, ImpactedCI] = {}
     for pk, depth in depth_of.items():  # breadth-first order: by depth
         row = details.get(pk)
@@ -217,7 +217,7 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def _recursive_impact(connection, sql, sources, max_depth, row_limit, to_uuid):
+def _recursive_impact(connection, sql, sources, max_depth, row_limit):
     """The whole impact in one recursive query, or None when the walk would exceed `row_limit` rows
     (or the database cannot run it).
 
@@ -251,8 +251,8 @@ def _recursive_impact(connection, sql, sources, max_depth, row_limit, to_uuid):
         if pk not in depth_of:
             depth_of[pk] = depth
             via_of[pk] = via
-    result = _result(sources, depth_of, via_of, details, max_depth, to_uuid)
-    result.subscribers = _collect_subscribers(subscriber_rows, to_uuid)
+    result = _result(sources, depth_of, via_of, details, max_depth)
+    result.subscribers = _collect_subscribers(subscriber_rows)
     return result
 
 
@@ -331,11 +331,6 @@ def _uuid_from_text(text, _new=uuid.UUID.__new__, _set=object.__setattr__, _unkn
 _SAMPLE_UUID = "6f1d8a52-3f4e-4c1a-9d0b-52756e737461"
 if _uuid_from_text(_SAMPLE_UUID) != uuid.UUID(_SAMPLE_UUID) or "is_safe" not in uuid.UUID.__slots__:
     _uuid_from_text = uuid.UUID  # a Python whose UUID is built differently: take the safe road
-
-
-def _uuid_converter(connection):
-    # sys_id columns are selected as text (CAST ... AS text), skipping psycopg2's uuid typecaster.
-    return _uuid_from_text
 
 
 def _no_subscribers():
@@ -482,12 +477,12 @@ class _DownwardSql(_Names):
         return query, [True, *params, *service_params]
 
 
-def _subscribers(connection, offering_ids, to_uuid):
+def _subscribers(connection, offering_ids):
     """Subscribers of the offerings, by kind, each once, sorted by name: one query over the five tables."""
     branches, params = _subscriber_branches(
         connection, lambda column: id_in(column, offering_ids, connection)
     )
-    return _collect_subscribers(_fetch(connection, " UNION ALL ".join(branches), params), to_uuid)
+    return _collect_subscribers(_fetch(connection, " UNION ALL ".join(branches), params))
 
 
 def _subscriber_branches(connection, offering_condition, padding=""):
@@ -520,7 +515,8 @@ def _subscriber_branches(connection, offering_condition, padding=""):
     return branches, params
 
 
-def _collect_subscribers(rows, to_uuid):
+def _collect_subscribers(rows):
+    to_uuid = _uuid_from_text
     subscribers = _no_subscribers()
     for key, pk, sys_id, name, last_name, user_name in rows:
         if key == "users":
