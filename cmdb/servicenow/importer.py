@@ -7,6 +7,7 @@ table with multi-row INSERTs (Django's bulk_create refuses such models). Any bad
 whole load with a message naming file, row and field; nothing is half-loaded.
 """
 
+import contextlib
 import datetime
 import functools
 import json
@@ -229,7 +230,7 @@ class Importer:
                 raise row.fail("required field is missing", row.missing[0])
             self.defer(spec, row, "created")
 
-        with self.database_errors_named(batch):
+        with database_errors_named(batch):
             if new_rows:
                 self.insert(spec, new_rows)
             if changed_objects:
@@ -426,7 +427,7 @@ class Importer:
                 counts.unchanged -= 1
                 counts.updated += 1
         if changed_objects:
-            with self.database_errors_named([row.source for row, _ in pending]):
+            with database_errors_named([row.source for row, _ in pending]):
                 self.manager(spec.model).bulk_update(
                     changed_objects, [*attnames, "sys_updated_on"], batch_size=BATCH_SIZE
                 )
@@ -436,25 +437,15 @@ class Importer:
     def manager(self, model):
         return model._base_manager.using(self.using)
 
-    @staticmethod
-    def database_errors_named(sources):
-        return _DatabaseErrorsNamed(sources)
 
-
-class _DatabaseErrorsNamed:
+@contextlib.contextmanager
+def database_errors_named(sources):
     """Turn a database error on a batch (a unique or check constraint) into an ImportFailure."""
-
-    def __init__(self, sources):
-        self.sources = sources
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, error, traceback):
-        if exc_type is None or not issubclass(exc_type, DatabaseError):
-            return False
-        files = sorted({source.file for source in self.sources})
-        numbers = [source.number for source in self.sources]
+    try:
+        yield
+    except DatabaseError as error:
+        files = sorted({source.file for source in sources})
+        numbers = [source.number for source in sources]
         raise ImportFailure(
             f"the database refused rows {min(numbers)}-{max(numbers)}: {error}", file=", ".join(files)
         ) from error
