@@ -293,12 +293,11 @@ def refresh_request_state(request):
     rows = list(RequestedItem.objects.filter(request=request).values_list("state", "approval"))
     state = derive_request_state([row[0] for row in rows])
     approval = derive_request_approval([row[1] for row in rows])
-    closed = state in (RequestState.CLOSED_COMPLETE, RequestState.CLOSED_INCOMPLETE)
-    closed_at = (request.closed_at or timezone.now()) if closed else None
+    request.request_state, request.approval = state, approval
+    request.closed_at = (request.closed_at or timezone.now()) if request.is_closed else None
     Request.objects.filter(pk=request.pk).update(
-        request_state=state, approval=approval, closed_at=closed_at, sys_updated_on=timezone.now()
+        request_state=state, approval=approval, closed_at=request.closed_at, sys_updated_on=timezone.now()
     )
-    request.request_state, request.approval, request.closed_at = state, approval, closed_at
     return request
 
 
