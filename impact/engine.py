@@ -348,7 +348,6 @@ class _Names:
             RelationshipType._meta,
             ServiceOffering._meta,
         )
-        self.q = q
         self.connection = connection
         self.ci = q(ci.db_table)
         self.ci_pk = q(ci.pk.column)
@@ -368,6 +367,22 @@ class _Names:
         # Propagation is a property of the type: the level queries take the set of such types.
         propagating_types = f"SELECT t.{self.type_pk} FROM {self.type} t WHERE t.{self.type_propagates} = %s"
         self.propagates = in_subquery(f"r.{self.rel_type}", propagating_types, connection)
+
+    def _level(self, frontier_ids, rel_from, rel_to, offering_from, offering_to):
+        """(query, params) of the edges that leave the frontier, as (reached pk, frontier pk) rows: the
+        relationships of propagating types from column `rel_from` to `rel_to`, and the offerings
+        from `offering_from` to `offering_to` (an offering without a parent service has no edge)."""
+        relationships, params = id_in(f"r.{rel_from}", frontier_ids, self.connection)
+        offerings, offering_params = id_in(f"o.{offering_from}", frontier_ids, self.connection)
+        # Edges, not an aggregate per reached CI: _walk de-duplicates anyway, and a GROUP BY over a
+        # big frontier spilled its hash table to disk with the default work_mem.
+        query = (
+            f"SELECT r.{rel_to}, r.{rel_from} FROM {self.rel} r"
+            f" WHERE {self.propagates} AND {relationships}"
+            f" UNION ALL SELECT o.{offering_to}, o.{offering_from} FROM {self.offering} o"
+            f" WHERE o.{self.offering_parent} IS NOT NULL AND {offerings}"
+        )
+        return query, [True, *params, *offering_params]
 
 
 class _UpwardSql(_Names):
@@ -445,17 +460,9 @@ class _UpwardSql(_Names):
     def level(self, frontier_ids):
         """The CIs one step above the frontier: parents along propagating relationships and the parent
         services of the offerings among them."""
-        children, params = id_in(f"r.{self.rel_child}", frontier_ids, self.connection)
-        offerings, offering_params = id_in(f"o.{self.offering_pk}", frontier_ids, self.connection)
-        # Edges, not an aggregate per parent: _walk de-duplicates anyway, and a GROUP BY over a big
-        # frontier spilled its hash table to disk with the default work_mem.
-        query = (
-            f"SELECT r.{self.rel_parent}, r.{self.rel_child} FROM {self.rel} r"
-            f" WHERE {self.propagates} AND {children}"
-            f" UNION ALL SELECT o.{self.offering_parent}, o.{self.offering_pk} FROM {self.offering} o"
-            f" WHERE o.{self.offering_parent} IS NOT NULL AND {offerings}"
+        return self._level(
+            frontier_ids, self.rel_child, self.rel_parent, self.offering_pk, self.offering_parent
         )
-        return query, [True, *params, *offering_params]
 
 
 class _DownwardSql(_Names):
@@ -466,15 +473,11 @@ class _DownwardSql(_Names):
         self.sources = f"SELECT {self.ci_pk} FROM {self.ci} WHERE "
 
     def level(self, frontier_ids):
-        parents, params = id_in(f"r.{self.rel_parent}", frontier_ids, self.connection)
-        services, service_params = id_in(f"o.{self.offering_parent}", frontier_ids, self.connection)
-        query = (
-            f"SELECT r.{self.rel_child}, r.{self.rel_parent} FROM {self.rel} r"
-            f" WHERE {self.propagates} AND {parents}"
-            f" UNION ALL SELECT o.{self.offering_pk}, o.{self.offering_parent} FROM {self.offering} o"
-            f" WHERE {services}"
+        """The CIs one step below the frontier: children along propagating relationships and the
+        offerings of the services among them."""
+        return self._level(
+            frontier_ids, self.rel_parent, self.rel_child, self.offering_parent, self.offering_pk
         )
-        return query, [True, *params, *service_params]
 
 
 def _subscribers(connection, offering_ids):
