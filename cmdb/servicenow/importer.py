@@ -181,10 +181,16 @@ class Importer:
         for spec, pending in self.pending.items():
             for start in range(0, len(pending), BATCH_SIZE):
                 self.set_deferred_references(spec, pending[start : start + BATCH_SIZE])
-        for spec in load_order():
-            counts = self.result.tables.get(spec.table)
-            if spec.after_load and counts and (counts.created or counts.updated):
-                spec.after_load()
+        # A hook shared by several tables (task, incident, change_request) runs once.
+        hooks = dict.fromkeys(
+            spec.after_load for spec in load_order() if spec.after_load and self.changed(spec.table)
+        )
+        for hook in hooks:
+            hook()
+
+    def changed(self, table):
+        counts = self.result.tables.get(table)
+        return counts is not None and bool(counts.created or counts.updated)
 
     # Batching -------------------------------------------------------------------------------
 

@@ -62,7 +62,8 @@ class TableSpec:
     # ServiceNow field name -> Converter, for fields whose ServiceNow form is not the model's
     # (numeric codes for choices, durations written as dates).
     converters: Mapping[str, Converter] = field(default_factory=dict)
-    # Run inside the import transaction once rows of this table were created or updated.
+    # Run inside the import transaction once rows of this table were created or updated; a hook
+    # shared by several tables runs once per import.
     after_load: Callable[[], None] | None = None
     ordering: tuple[str, ...] = ("sys_id",)
     table: str = ""

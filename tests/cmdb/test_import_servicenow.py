@@ -21,9 +21,12 @@ from cmdb.models import (
     SoftwareModel,
     User,
 )
+from cmdb.servicenow import importer
 from cmdb.servicenow.converters import DURATION
 from cmdb.servicenow.database import copy_text
 from cmdb.servicenow.importer import ImportFailure, import_folder
+from cmdb.servicenow.spec import TableSpec
+from impact.models import ChangeRequest, Incident
 from offerings.models import ServiceOffering
 from portfolio.models import PortfolioNode
 from tests.fixtures.servicenow.helpers import SAMPLE, copy_sample, read_table, row_counts, write_table
@@ -357,3 +360,20 @@ def test_copy_text_writes_postgresql_copy_format(value, text):
 def test_copy_text_refuses_a_type_it_does_not_know():
     with pytest.raises(TypeError, match="COPY cannot write a list"):
         copy_text(["a"])
+
+
+def test_an_after_load_hook_shared_by_several_tables_runs_once(monkeypatch):
+    calls = []
+
+    def hook():
+        calls.append("hook")
+
+    specs = (TableSpec(Incident, {}, after_load=hook), TableSpec(ChangeRequest, {}, after_load=hook))
+    monkeypatch.setattr(importer, "load_order", lambda: specs)
+    loader = importer.Importer("default")
+    for spec in specs:
+        loader.result.counts(spec.table).created = 1
+
+    loader.load({})
+
+    assert calls == ["hook"]
