@@ -10,7 +10,14 @@ from django.utils.translation import ngettext
 from cmdb.admin import RunstageModelAdmin, RunstageTabularInline
 from impact.engine import impacted_by
 from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident
-from impact.services import BUSINESS_SERVICE, refresh_impacted_services, task_source_ids
+from impact.services import (
+    APPLICATION_SERVICE,
+    BUSINESS_SERVICE,
+    SERVICE_OFFERING,
+    TECHNICAL_SERVICE,
+    refresh_impacted_services,
+    task_source_ids,
+)
 
 # --- the impact graph picture ---------------------------------------------------------------------
 
@@ -23,20 +30,20 @@ PADDING = 12
 MAX_DRAWN_SERVICES = 40
 
 CLASS_LABELS = {
-    "cmdb_ci_service_business": "business service",
-    "service_offering": "offering",
-    "cmdb_ci_service_auto": "application service",
-    "cmdb_ci_service_technical": "technical service",
+    BUSINESS_SERVICE: "business service",
+    SERVICE_OFFERING: "offering",
+    APPLICATION_SERVICE: "application service",
+    TECHNICAL_SERVICE: "technical service",
     "cmdb_ci_business_app": "business application",
     "cmdb_ci_appl": "application",
     "cmdb_ci_server": "server",
     "cmdb_ci_db_instance": "database",
 }
 CLASS_STYLES = {
-    "cmdb_ci_service_business": "business",
-    "service_offering": "offering",
-    "cmdb_ci_service_auto": "service",
-    "cmdb_ci_service_technical": "service",
+    BUSINESS_SERVICE: "business",
+    SERVICE_OFFERING: "offering",
+    APPLICATION_SERVICE: "service",
+    TECHNICAL_SERVICE: "service",
 }
 
 

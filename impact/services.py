@@ -2,14 +2,16 @@
 
 from django.db import transaction
 
-from cmdb.models import Service
+from cmdb.models import ApplicationService, BusinessService, Service, TechnicalService
 from impact.engine import impacted_by
 from impact.models import AffectedCI, ImpactedService, Task
+from offerings.models import ServiceOffering
 
-BUSINESS_SERVICE = "cmdb_ci_service_business"
-SERVICE_OFFERING = "service_offering"
-APPLICATION_SERVICE = "cmdb_ci_service_auto"
-TECHNICAL_SERVICE = "cmdb_ci_service_technical"
+# sys_class_name of the service classes the engine's results are sorted by: the models' own tables.
+BUSINESS_SERVICE = BusinessService._meta.db_table
+SERVICE_OFFERING = ServiceOffering._meta.db_table
+APPLICATION_SERVICE = ApplicationService._meta.db_table
+TECHNICAL_SERVICE = TechnicalService._meta.db_table
 
 # What a task lists as impacted services: what the business sees (ServiceNow does the same).
 IMPACTED_SERVICE_CLASSES = (BUSINESS_SERVICE, SERVICE_OFFERING)
