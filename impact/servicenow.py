@@ -8,11 +8,10 @@ created here never collides with one that came in. Imported impacted services ar
 come (a ServiceNow export lists them); `refresh_impacted_services` recomputes them on request.
 """
 
-from django.db import transaction
 from django.db.models.functions import Length
 
-from cmdb.models import NumberCounter, next_number
-from cmdb.models.numbers import DEFAULT_START
+from cmdb.models import next_number
+from cmdb.models.numbers import move_counter_past
 from cmdb.servicenow.spec import TableSpec, field_map
 from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Task
 
@@ -49,16 +48,6 @@ def highest_number(prefix):
         if number[: len(prefix)].upper() == prefix and tail.isdigit():
             return int(tail)
     return None
-
-
-def move_counter_past(prefix, value):
-    """Make sure the next number taken for `prefix` is above `value` (the counter row is locked)."""
-    with transaction.atomic():
-        counter, _ = NumberCounter.objects.select_for_update().get_or_create(
-            prefix=prefix, defaults={"next_value": DEFAULT_START.get(prefix, 1)}
-        )
-        if counter.next_value <= value:
-            NumberCounter.objects.filter(pk=counter.pk).update(next_value=value + 1)
 
 
 def number_unnumbered_tasks():

@@ -30,9 +30,23 @@ def next_number(prefix):
     concurrent callers never get the same number; never derived from max()+1.
     """
     with transaction.atomic():
-        counter, _ = NumberCounter.objects.select_for_update().get_or_create(
-            prefix=prefix, defaults={"next_value": DEFAULT_START.get(prefix, 1)}
-        )
+        counter = locked_counter(prefix)
         value = counter.next_value
         NumberCounter.objects.filter(pk=counter.pk).update(next_value=F("next_value") + 1)
     return f"{prefix}{value:0{counter.digits}d}"
+
+
+def move_counter_past(prefix, value):
+    """Make sure the next number taken for `prefix` is above `value` (e.g. after an import)."""
+    with transaction.atomic():
+        counter = locked_counter(prefix)
+        if counter.next_value <= value:
+            NumberCounter.objects.filter(pk=counter.pk).update(next_value=value + 1)
+
+
+def locked_counter(prefix):
+    """The counter row of `prefix`, locked until the caller's transaction ends; created on first use."""
+    counter, _ = NumberCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, defaults={"next_value": DEFAULT_START.get(prefix, 1)}
+    )
+    return counter
