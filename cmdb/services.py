@@ -1,12 +1,13 @@
 """Domain operations on the CMDB that are more than one model's business."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from cmdb.models import ApplicationModel, ConfigurationItem, ProductModel, ServiceModel, SoftwareModel
+from cmdb.servicenow.database import insert_new_rows
 
 # Which kind of product model a logical CI gets, by the CI's sys_class_name; anything else gets a
 # plain ProductModel. Service offerings live in offerings/, hence the table name, not the class.
@@ -130,43 +131,21 @@ def _existing_models(wanted):
 
 
 def _create_models(to_create):
-    """Insert product models in batches; returns {(model class, name): pk}.
+    """Insert product models, a batch per kind; returns {(model class, name): pk}.
 
-    bulk_create refuses multi-table-inherited models, so the cmdb_model rows go in with
-    bulk_create and the subclass rows (just the pointer, plus SoftwareModel's version) with one
-    executemany per table.
+    bulk_create refuses multi-table-inherited models, so the rows go in through the importer's
+    insert_new_rows (cmdb_model rows, then the subclass rows that point at them).
     """
-    bases = [
-        ProductModel(name=name, sys_class_name=model_class._meta.db_table) for model_class, name in to_create
-    ]
-    ProductModel.objects.bulk_create(bases, batch_size=BATCH_SIZE)
-    if any(base.pk is None for base in bases):  # a backend that does not return ids from a bulk insert
-        pks = dict(
-            ProductModel.objects.filter(sys_id__in=[b.sys_id for b in bases]).values_list("sys_id", "pk")
-        )
-        for base in bases:
-            base.pk = pks[base.sys_id]
-
-    by_table = {}
-    for (model_class, _), base in zip(to_create, bases, strict=True):
-        if model_class is not ProductModel:
-            by_table.setdefault(model_class, []).append(base.pk)
-    with connection.cursor() as cursor:
-        for model_class, pks in by_table.items():
-            _insert_subclass_rows(cursor, model_class, pks)
-    return {key: base.pk for key, base in zip(to_create, bases, strict=True)}
-
-
-def _insert_subclass_rows(cursor, model_class, pks):
-    """Insert the subclass rows of `model_class` pointing at existing cmdb_model rows `pks`."""
-    quote = connection.ops.quote_name
-    pointer = model_class._meta.pk.column
-    extra = [f for f in model_class._meta.local_concrete_fields if f is not model_class._meta.pk]
-    columns = [pointer, *(f.column for f in extra)]
-    defaults = [f.get_default() for f in extra]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model_class._meta.db_table),
-        ", ".join(quote(column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    cursor.executemany(sql, [(pk, *defaults) for pk in pks])
+    now = timezone.now()
+    names_by_class = defaultdict(list)
+    for model_class, name in to_create:
+        names_by_class[model_class].append(name)
+    pks = {}
+    for model_class, names in names_by_class.items():
+        fields = model_class._meta.concrete_fields
+        stamps = {"sys_class_name": model_class._meta.db_table, "sys_created_on": now, "sys_updated_on": now}
+        records = [{f.attname: f.get_default() for f in fields} | stamps | {"name": name} for name in names]
+        insert_new_rows(connection, model_class, records)
+        pk = model_class._meta.pk.attname
+        pks.update(((model_class, record["name"]), record[pk]) for record in records)
+    return pks
