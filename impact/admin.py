@@ -106,7 +106,7 @@ def impact_graph(task):
     source_ids = task_source_ids(task)
     if not source_ids:
         return None
-    result = impacted_by(sorted(source_ids))
+    result = impacted_by(source_ids)
     services = result.of_class(BUSINESS_SERVICE)
     drawn_services = services[:MAX_DRAWN_SERVICES]
 

@@ -18,11 +18,12 @@ IMPACTED_SERVICE_CLASSES = (BUSINESS_SERVICE, SERVICE_OFFERING)
 
 
 def task_source_ids(task):
-    """pks of the CIs a task starts from: its main CI and its affected CIs (one query)."""
-    source_ids = set(AffectedCI.objects.filter(task=task).values_list("ci_id", flat=True))
-    if task.cmdb_ci_id:
-        source_ids.add(task.cmdb_ci_id)
-    return source_ids
+    """pks of the CIs a task starts from, each once, in the order to list them: its main CI, then its
+    affected CIs by name (one query)."""
+    source_ids = [task.cmdb_ci_id] if task.cmdb_ci_id else []
+    affected = AffectedCI.objects.filter(task=task).order_by("ci__name", "pk")
+    source_ids += affected.values_list("ci_id", flat=True)
+    return list(dict.fromkeys(source_ids))
 
 
 def refresh_impacted_services(task, max_depth=None):
@@ -38,7 +39,7 @@ def refresh_impacted_services(task, max_depth=None):
         source_ids = task_source_ids(task)
         wanted = set()
         if source_ids:
-            result = impacted_by(sorted(source_ids), max_depth=max_depth)
+            result = impacted_by(source_ids, max_depth=max_depth)
             candidates = [ci.id for ci in result.of_class(*IMPACTED_SERVICE_CLASSES)]
             # A base cmdb_ci row that only claims a service class (imported without its subclass row)
             # cannot be referenced by task_cmdb_ci_service; keep the ones that really are services.
@@ -84,7 +85,7 @@ def create_task(model, *, affected_cis=(), **fields):
 def update_task(task, *, affected_cis=None, state=None, **fields):
     """Update a task; a state change goes through set_state(), the CI list is replaced when given."""
     refresh = task.REFRESH_IMPACTED_SERVICES_ON_SAVE
-    sources_before = task_source_ids(task) if refresh else None
+    sources_before = set(task_source_ids(task)) if refresh else None
     for name, value in fields.items():
         setattr(task, name, value)
     if state is not None and state != task.state:
@@ -93,6 +94,6 @@ def update_task(task, *, affected_cis=None, state=None, **fields):
     task.save()
     if affected_cis is not None:
         set_affected_cis(task, affected_cis)
-    if refresh and sources_before != task_source_ids(task):
+    if refresh and sources_before != set(task_source_ids(task)):
         refresh_impacted_services(task)
     return task

@@ -21,8 +21,8 @@ from impact.api.serializers import (
     IncidentSerializer,
 )
 from impact.filters import ChangeRequestFilterSet, IncidentFilterSet
-from impact.models import AffectedCI, ChangeRequest, Incident
-from impact.services import refresh_impacted_services
+from impact.models import ChangeRequest, Incident
+from impact.services import refresh_impacted_services, task_source_ids
 
 CanViewCIs = require_permissions("cmdb.view_configurationitem")
 
@@ -69,10 +69,9 @@ class TaskViewSet(RunstageModelViewSet):
         query = ImpactQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        sources = [task.cmdb_ci_id] if task.cmdb_ci_id else []
-        affected = AffectedCI.objects.filter(task=task).order_by("ci__name", "pk")
-        sources += affected.values_list("ci_id", flat=True)
-        document = impact_document(sources, max_depth=params.get("max_depth"), limit=params["limit"])
+        document = impact_document(
+            task_source_ids(task), max_depth=params.get("max_depth"), limit=params["limit"]
+        )
         return Response(document)
 
     @extend_schema(request=None)
