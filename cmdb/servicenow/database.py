@@ -6,7 +6,7 @@ statement, so both have a PostgreSQL branch:
 - Finding rows by sys_id, a batch at a time. Django's `sys_id__in=[...]` compiles and adapts one
   parameter per sys_id; here the whole set travels as ONE text parameter that the database unpacks
   (PostgreSQL: a uuid[] literal handed over as a subquery result, so the planner does not estimate
-  every element; SQLite: a JSON array read by json_each), as `impact.sql.id_in` does for pks.
+  every element; SQLite: a JSON array read by json_each): `cmdb.sql.sys_id_in`.
 - Inserting new rows. PostgreSQL gets COPY from an in-memory buffer, inside the import's
   transaction, with primary keys reserved from the table's sequence first, so that the subclass
   rows of a multi-table-inherited model can follow without reading the new pks back. SQLite keeps
@@ -19,25 +19,12 @@ importer); `copy_text` formats the types those fields hold.
 import datetime
 import decimal
 import io
-import json
 import sqlite3
 import uuid
 
-from django.db import NotSupportedError
+from cmdb.sql import sys_id_in
 
 # Finding rows by sys_id ---------------------------------------------------------------------------
-
-
-def sys_id_in(expression, sys_ids, connection):
-    """`(sql, params)`: a condition true when `expression` (a sys_id column) is one of `sys_ids`."""
-    hexes = [sys_id.hex for sys_id in sys_ids]
-    if connection.vendor == "postgresql":
-        literal = "{" + ",".join(hexes) + "}"
-        return f"{expression} = ANY(CAST((SELECT CAST(%s AS uuid[])) AS uuid[]))", [literal]
-    if connection.vendor == "sqlite":
-        # Django stores a UUID on SQLite as its 32 hex characters.
-        return f"{expression} IN (SELECT value FROM json_each(%s))", [json.dumps(hexes)]
-    raise NotSupportedError(f"The ServiceNow importer has no sys_id condition for {connection.vendor}.")
 
 
 def select_by_sys_id(connection, model, sys_ids, columns=()):

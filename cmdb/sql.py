@@ -1,4 +1,4 @@
-"""Raw-SQL helpers for the impact engine: "this column is one of these ids", for any number of ids.
+"""Raw-SQL helpers: "this column is one of these ids (or sys_ids)", for any number of them.
 
 One depth level of an impact walk can hold hundreds of thousands of CI ids (a core switch impacts
 half the CMDB). Binding one parameter per id does not work: SQLite refuses more than
@@ -14,8 +14,8 @@ reads are routed) refuses. So the whole set travels as ONE text parameter that t
   every SQLite that Django 5.2's JSONField supports); `col IN (SELECT value FROM ...)` is planned as an
   IN-list probe of the column's index.
 
-`id_in()` is the only place that knows the difference; callers compose its fragment into any query,
-as often as they need.
+`id_in()` and `sys_id_in()` (for the importer's batches of sys_ids) are the only place that knows
+the difference; callers compose their fragment into any query, as often as they need.
 """
 
 import json
@@ -31,10 +31,21 @@ def id_in(expression, ids, connection=None):
     `expression` is trusted SQL (a quoted column, e.g. `"r"."child_id"`); `ids` are integers (primary
     keys), any number of them, empty included.
     """
-    connection = connection or default_connection
     # operator.index refuses floats, strings and None: the ids end up inside a literal, so only
     # genuine integers may get there.
-    values = [operator.index(value) for value in ids]
+    return _values_in(expression, [operator.index(value) for value in ids], "bigint", connection)
+
+
+def sys_id_in(expression, sys_ids, connection=None):
+    """Return `(sql, params)`: a condition true when the sys_id column `expression` is one of `sys_ids`.
+
+    `sys_ids` are UUIDs; Django stores them as uuid on PostgreSQL and as 32 hex characters on SQLite.
+    """
+    return _values_in(expression, [sys_id.hex for sys_id in sys_ids], "uuid", connection)
+
+
+def _values_in(expression, values, postgres_type, connection):
+    connection = connection or default_connection
     if connection.vendor == "postgresql":
         # The array is the result of an uncorrelated scalar subquery (an InitPlan parameter), not a
         # constant: with a constant the planner estimates every element (200 ms of planning for
@@ -42,12 +53,13 @@ def id_in(expression, ids, connection=None):
         # parent order. As a parameter it plans an index scan on `expression`, whose array keys the
         # executor sorts and de-duplicates.
         literal = "{" + ",".join(map(str, values)) + "}"
-        return f"{expression} = ANY(CAST((SELECT CAST(%s AS bigint[])) AS bigint[]))", [literal]
+        array = f"CAST((SELECT CAST(%s AS {postgres_type}[])) AS {postgres_type}[])"
+        return f"{expression} = ANY({array})", [literal]
     if connection.vendor == "sqlite":
         if not connection.features.supports_json_field:
-            raise NotSupportedError("The impact engine needs SQLite's JSON1 functions (json_each).")
+            raise NotSupportedError("Runstage needs SQLite's JSON1 functions (json_each).")
         return f"{expression} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]
-    raise NotSupportedError(f"The impact engine has no id-set condition for {connection.vendor}.")
+    raise NotSupportedError(f"Runstage has no value-set condition for {connection.vendor}.")
 
 
 def in_subquery(expression, subquery, connection=None):
@@ -63,4 +75,4 @@ def in_subquery(expression, subquery, connection=None):
         return f"{expression} = ANY(ARRAY({subquery}))"
     if connection.vendor == "sqlite":
         return f"{expression} IN ({subquery})"
-    raise NotSupportedError(f"The impact engine has no subquery condition for {connection.vendor}.")
+    raise NotSupportedError(f"Runstage has no subquery condition for {connection.vendor}.")

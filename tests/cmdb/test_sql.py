@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cmdb.models import ConfigurationItem
-from impact.sql import id_in, in_subquery
+from cmdb.sql import id_in, in_subquery
 from tests.factories.cmdb import ConfigurationItemFactory
 
 pytestmark = pytest.mark.django_db
