@@ -1,11 +1,13 @@
 """id_in(): one condition for a set of ids of any size, on both databases."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cmdb.models import ConfigurationItem
-from cmdb.sql import id_in, in_subquery
+from cmdb.sql import id_in, in_subquery, sys_id_in
 from tests.factories.cmdb import ConfigurationItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +63,11 @@ def test_in_subquery_matches_the_values_the_subquery_selects():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {table} WHERE {condition}", ["wanted"])
         assert cursor.fetchall() == [(wanted.pk,)]
+
+
+def test_sys_id_in_matches_exactly_the_given_sys_ids():
+    first, _second = ConfigurationItemFactory.create_batch(2)
+    condition, params = sys_id_in('"sys_id"', [first.sys_id, uuid.uuid4()])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {ConfigurationItem._meta.db_table} WHERE {condition}", params)
+        assert [pk for (pk,) in cursor.fetchall()] == [first.pk]
