@@ -7,12 +7,10 @@ report stays cheap on a CMDB with a million CIs. `run_checks()` runs them in reg
 the `csdm_health` command and the admin page at /admin/csdm-health/ render its results.
 """
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
@@ -23,19 +21,12 @@ from cmdb.models import (
     ConfigurationItem,
     Relationship,
     Service,
+    ci_models_by_class,
     format_sys_id,
 )
 from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceOffering
 
 RECORD_FIELDS = ("pk", "sys_id", "name", "sys_class_name")
-
-
-@functools.cache
-def ci_models_by_class():
-    """Every Django CI class by its table name (`cmdb_ci_service_business` -> BusinessService)."""
-    return {
-        model._meta.db_table: model for model in apps.get_models() if issubclass(model, ConfigurationItem)
-    }
 
 
 def admin_change_url(sys_class_name, pk):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from cmdb.models import BusinessService, ConfigurationItem, Outage, Relationship, Service
+from cmdb.models import BusinessService, ConfigurationItem, Outage, Relationship, Service, ci_models_by_class
 from offerings.models import ServiceOffering
 from portfolio import health
 from portfolio.availability import (
@@ -45,7 +45,7 @@ def can_view_service(user, service):
 
 def class_label(sys_class_name):
     """ "Business service" for cmdb_ci_service_business; the table name for classes without a model."""
-    model = health.ci_models_by_class().get(sys_class_name)
+    model = ci_models_by_class().get(sys_class_name)
     return model._meta.verbose_name.capitalize() if model else sys_class_name
 
 

@@ -1,10 +1,16 @@
 """Serializers of the CMDB API: configuration items, services, relationship types and relationships."""
 
-from django.apps import apps
 from rest_framework import serializers
 
 from cmdb.api.base import RunstageModelSerializer, SysIdRelatedField
-from cmdb.models import BusinessService, Company, ConfigurationItem, Relationship, RelationshipType
+from cmdb.models import (
+    BusinessService,
+    Company,
+    ConfigurationItem,
+    Relationship,
+    RelationshipType,
+    ci_models_by_class,
+)
 from portfolio.models import PortfolioNode
 
 CI_FIELDS = [
@@ -30,15 +36,6 @@ CI_FIELDS = [
 SERVICE_FIELDS = ["service_classification", "portfolio", "portfolio_status", "version", "vendor"]
 
 
-def modelled_ci_classes():
-    """Tables of the CI classes that have a Django subclass (and so their own endpoint or admin)."""
-    return {
-        model._meta.db_table
-        for model in apps.get_models()
-        if issubclass(model, ConfigurationItem) and model is not ConfigurationItem
-    }
-
-
 class ConfigurationItemSerializer(RunstageModelSerializer):
     sys_class_name = serializers.CharField(
         max_length=80,
@@ -57,7 +54,7 @@ class ConfigurationItemSerializer(RunstageModelSerializer):
             if value != self.instance.sys_class_name:
                 raise serializers.ValidationError("The class of an existing CI cannot be changed.")
             return value
-        if value in modelled_ci_classes():
+        if value != ConfigurationItem._meta.db_table and value in ci_models_by_class():
             # A base row claiming a modelled class would lack the subclass row every reader expects.
             raise serializers.ValidationError(
                 f"{value} has its own model; create such CIs through its endpoint or the admin."

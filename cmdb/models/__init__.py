@@ -13,6 +13,7 @@ from cmdb.models.ci import (
     Server,
     Service,
     TechnicalService,
+    ci_models_by_class,
 )
 from cmdb.models.foundation import Company, Department, Group, GroupMembership, Location, User
 from cmdb.models.numbers import NumberCounter, next_number
@@ -49,6 +50,7 @@ __all__ = [
     "SysIdModel",
     "TechnicalService",
     "User",
+    "ci_models_by_class",
     "format_sys_id",
     "next_number",
     "parse_sys_id",

@@ -1,5 +1,8 @@
 """Configuration items: table-per-class inheritance rooted at `cmdb_ci`, as in ServiceNow."""
 
+import functools
+
+from django.apps import apps
 from django.db import models
 
 from cmdb.models.base import SysIdModel
@@ -208,3 +211,14 @@ class DatabaseInstance(ConfigurationItem):
     class Meta:
         db_table = "cmdb_ci_db_instance"
         ordering = ["name"]
+
+
+@functools.cache
+def ci_models_by_class():
+    """Every Django CI class by its table name (`cmdb_ci_service_business` -> BusinessService).
+
+    Classes without a model of their own (an imported `cmdb_ci_linux_server`) are base rows: look
+    them up with `.get(sys_class_name, ConfigurationItem)`.
+    """
+    models_ = apps.get_models()
+    return {model._meta.db_table: model for model in models_ if issubclass(model, ConfigurationItem)}

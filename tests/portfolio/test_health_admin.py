@@ -4,9 +4,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
-from cmdb.models import BusinessService, ConfigurationItem
+from cmdb.models import BusinessService, ConfigurationItem, ci_models_by_class
 from portfolio import health
-from portfolio.health import CHECKS, admin_change_url, ci_models_by_class
+from portfolio.health import CHECKS, admin_change_url
 from tests.factories.cmdb import BusinessServiceFactory, RelationshipFactory, ServerFactory, UserFactory
 from tests.factories.offerings import ServiceOfferingFactory
 
