@@ -5,13 +5,11 @@ from rest_framework import serializers
 from cmdb.api.base import RunstageModelSerializer, SysIdRelatedField
 from cmdb.models import (
     BusinessService,
-    Company,
     ConfigurationItem,
     Relationship,
     RelationshipType,
     ci_models_by_class,
 )
-from portfolio.models import PortfolioNode
 
 CI_FIELDS = [
     "sys_id",
@@ -62,12 +60,7 @@ class ConfigurationItemSerializer(RunstageModelSerializer):
         return value
 
 
-class ServiceSerializerMixin(serializers.Serializer):
-    portfolio = SysIdRelatedField(queryset=PortfolioNode.objects.all(), required=False, allow_null=True)
-    vendor = SysIdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
-
-
-class BusinessServiceSerializer(ServiceSerializerMixin, ConfigurationItemSerializer):
+class BusinessServiceSerializer(ConfigurationItemSerializer):
     sys_class_name = serializers.CharField(read_only=True)
     offering_count = serializers.IntegerField(
         read_only=True, help_text="Number of offerings of this service."

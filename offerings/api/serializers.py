@@ -7,13 +7,12 @@ from cmdb.api.serializers import (
     CI_FIELDS,
     SERVICE_FIELDS,
     ConfigurationItemSerializer,
-    ServiceSerializerMixin,
 )
 from cmdb.models import Service
 from offerings.models import ServiceOffering
 
 
-class ServiceOfferingSerializer(ServiceSerializerMixin, ConfigurationItemSerializer):
+class ServiceOfferingSerializer(ConfigurationItemSerializer):
     sys_class_name = serializers.CharField(read_only=True)
     parent = SysIdRelatedField(
         queryset=Service.objects.all(),
