@@ -19,7 +19,7 @@ from catalog.models import (
     RequestedItemAnswer,
     VariableChoice,
 )
-from cmdb.admin import RunstageModelAdmin, RunstageTabularInline
+from core.admin import RunstageModelAdmin, RunstageTabularInline
 
 
 @admin.register(Catalog)

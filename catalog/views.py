@@ -14,7 +14,7 @@ from catalog.access import get_orderable_item_or_404, orderable_items
 from catalog.forms import CartLineForm, CheckoutForm, DecisionForm, ItemOrderForm
 from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, Request, RequestedItem
 from catalog.variables import answer_display
-from cmdb.models import parse_sys_id
+from core.models import parse_sys_id
 from offerings.models import OfferingCommitment
 
 REQUESTS_PER_PAGE = 25

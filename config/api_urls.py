@@ -10,6 +10,6 @@ urlpatterns = [
     path("", include("offerings.api.urls")),
     path("", include("impact.api.urls")),
     path("", include("catalog.api.urls")),
-    path("", include("cmdb.api.outages")),
+    path("", include("impact.api.outages")),
     path("", include("portfolio.api.owner_views")),
 ]

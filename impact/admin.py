@@ -1,4 +1,4 @@
-"""Admin for incidents and change requests: affected CIs, impacted services and the impact graph."""
+"""Admin for incidents and change requests (affected CIs, impacted services, the impact graph) and outages."""
 
 from dataclasses import dataclass
 
@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cmdb.admin import RunstageModelAdmin, RunstageTabularInline
+from core.admin import RunstageModelAdmin, RunstageTabularInline
 from impact.engine import impacted_by
-from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident
+from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage
 from impact.services import (
     APPLICATION_SERVICE,
     BUSINESS_SERVICE,
@@ -281,3 +281,21 @@ class ChangeRequestAdmin(TaskAdmin):
     list_display = (*TaskAdmin.list_display[:3], "type", "start_date", *TaskAdmin.list_display[3:])
     list_filter = ("type", *TaskAdmin.list_filter)
     extra_fieldsets = ((_("Plan"), {"fields": ("type", ("start_date", "end_date"))}),)
+
+
+@admin.register(Outage)
+class OutageAdmin(RunstageModelAdmin):
+    list_display = ("cmdb_ci", "ci_class", "type", "begin", "end", "is_open", "short_description")
+    list_filter = ("type", ("end", admin.EmptyFieldListFilter), "begin")
+    list_select_related = ("cmdb_ci",)
+    search_fields = ("cmdb_ci__name", "short_description")
+    autocomplete_fields = ("cmdb_ci",)
+    date_hierarchy = "begin"
+
+    @admin.display(description=_("class"), ordering="cmdb_ci__sys_class_name")
+    def ci_class(self, obj):
+        return obj.cmdb_ci.sys_class_name
+
+    @admin.display(description=_("open"), boolean=True)
+    def is_open(self, obj):
+        return obj.is_open

@@ -14,7 +14,7 @@ How the walk works, and why:
   subscribers of the walked offerings. Its rows are capped (RECURSIVE_WALK_ROW_LIMIT); a walk that
   hits the cap (a hub) is redone breadth first.
 - Breadth first: one query per depth level taking the whole frontier as one parameter
-  (`cmdb.sql.id_in`), returning ids only ((reached CI, predecessor) edges along relationships of
+  (`core.sql.id_in`), returning ids only ((reached CI, predecessor) edges along relationships of
   propagating types and offering -> parent service); Python keeps the unsettled CIs. Then one query
   for the details (sys_id, name, sys_class_name, offering parent) of every reached CI and one for
   the subscribers: at most depth cap + 3 queries, whatever the size of the graph.
@@ -43,7 +43,7 @@ from cmdb.models import (
     RelationshipType,
     User,
 )
-from cmdb.sql import id_in, in_subquery
+from core.sql import id_in, in_subquery
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
 HARD_MAX_DEPTH = 25  # settings.IMPACT_MAX_DEPTH (default 10) is the default depth

@@ -1,4 +1,4 @@
-"""The impact app's ServiceNow tables: tasks (incidents, change requests), affected CIs, impacted services.
+"""The impact app's ServiceNow tables: tasks (incidents, changes), affected CIs, impacted services, outages.
 
 Tasks form a class family like CIs do: `task` is the base table and `incident` and `change_request`
 extend it, so a task row keeps its class in `sys_class_name` and a reference to a task (an outage's,
@@ -13,7 +13,7 @@ from django.db.models.functions import Length
 from cmdb.models import next_number
 from cmdb.models.numbers import move_counter_past
 from cmdb.servicenow.spec import TableSpec, field_map
-from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Task
+from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage, Task
 
 TASK_CLASSES = (Task, Incident, ChangeRequest)
 TASK_FIELDS = field_map(
@@ -83,4 +83,10 @@ TABLES = [
     ),
     TableSpec(AffectedCI, field_map("task", ci_item="ci")),
     TableSpec(ImpactedService, field_map("task", "manually_added", cmdb_ci_service="service")),
+    # An outage may name the incident or change that records it (its `task`): tasks load first.
+    TableSpec(
+        Outage,
+        field_map("cmdb_ci", "type", "begin", "end", "short_description", "task"),
+        ordering=("begin", "sys_id"),
+    ),
 ]

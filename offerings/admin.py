@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from cmdb.admin import RunstageModelAdmin, RunstageTabularInline, ServiceAdmin
+from cmdb.admin import ServiceAdmin
+from cmdb.models import BusinessService, TechnicalService
+from core.admin import RunstageModelAdmin, RunstageTabularInline
 from offerings.models import (
     CompanySubscription,
     DepartmentSubscription,
@@ -15,6 +17,30 @@ from offerings.models import (
     ServiceOffering,
     UserSubscription,
 )
+
+
+class OfferingInline(RunstageTabularInline):
+    """A service's offerings, edited in place for the basics and linked to their own page."""
+
+    model = ServiceOffering
+    fk_name = "parent"
+    fields = ("name", "classification", "phase", "price", "price_unit", "owned_by")
+    readonly_fields = ("owned_by",)
+    show_change_link = True
+    verbose_name_plural = _("Offerings")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owned_by")
+
+
+@admin.register(BusinessService)
+class BusinessServiceAdmin(ServiceAdmin):
+    inlines = (OfferingInline, *ServiceAdmin.inlines)
+
+
+@admin.register(TechnicalService)
+class TechnicalServiceAdmin(ServiceAdmin):
+    inlines = (OfferingInline, *ServiceAdmin.inlines)
 
 
 class OfferingCommitmentInline(RunstageTabularInline):

@@ -2,7 +2,8 @@
 
 from django.db import models
 
-from cmdb.models import Service, SysIdModel
+from cmdb.models import Service
+from core.models import SysIdModel
 
 
 class ServiceOffering(Service):

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from mptt.forms import MPTTAdminForm
 
-from cmdb.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
 from cmdb.models import BusinessService
+from core.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
 from offerings.models import ServiceOffering
 from portfolio.models import Initiative, InitiativeTransitionError, PortfolioNode
-from portfolio.tree import PortfolioNodeChoiceField, attach_paths, tree_write
+from portfolio.tree import attach_paths, tree_write
 
 
 def annotate_portfolio_counts(queryset):
@@ -112,11 +112,6 @@ class PortfolioNodeAdmin(SysIdAdminMixin, DraggableMPTTAdmin):
         if self.is_autocomplete(request):
             return PathLabelPaginator(queryset, per_page, *args, **kwargs)
         return super().get_paginator(request, queryset, per_page, *args, **kwargs)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "parent":
-            kwargs.setdefault("form_class", PortfolioNodeChoiceField)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(self, request, *args, **kwargs):
         if request.method != "POST":

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cmdb.models import Outage
 from impact.engine import dependencies_of, impacted_by
+from impact.models import Outage
 from offerings.models import OfferingCommitment, ServiceCommitment, ServiceOffering
 
 # --- interval maths ---------------------------------------------------------------------------------

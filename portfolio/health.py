@@ -22,8 +22,8 @@ from cmdb.models import (
     Relationship,
     Service,
     ci_models_by_class,
-    format_sys_id,
 )
+from core.models import format_sys_id
 from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceOffering
 
 RECORD_FIELDS = ("pk", "sys_id", "name", "sys_class_name")

@@ -5,8 +5,8 @@ from django.db import models, router, transaction
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
-from cmdb.models import SysIdModel
-from portfolio.tree import PATH_SEPARATOR, attach_paths, lock_tree
+from core.models import SysIdModel
+from portfolio.tree import PATH_SEPARATOR, PortfolioNodeChoiceField, attach_paths, lock_tree
 
 
 class PortfolioTreeManager(TreeManager):
@@ -44,6 +44,9 @@ class PortfolioTreeManager(TreeManager):
 
 class PortfolioNode(SysIdModel, MPTTModel):
     """A portfolio or a category inside one (`service_portfolio`); not a CI."""
+
+    # Forms choose a node by its path (core.admin reads this for every admin).
+    choice_field_class = PortfolioNodeChoiceField
 
     class NodeType(models.TextChoices):
         PORTFOLIO = "portfolio", "Portfolio"

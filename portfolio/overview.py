@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from cmdb.models import BusinessService, ConfigurationItem, Outage, Relationship, Service, ci_models_by_class
+from cmdb.models import BusinessService, ConfigurationItem, Relationship, Service, ci_models_by_class
+from impact.models import Outage
 from offerings.models import ServiceOffering
 from portfolio import health
 from portfolio.availability import (

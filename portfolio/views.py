@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from cmdb.models import Service, parse_sys_id
+from cmdb.models import Service
+from core.models import parse_sys_id
 from portfolio.overview import can_view_service, portfolio_overview, service_page
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from cmdb.models import SysIdModel
+from core.models import SysIdModel
 
 
 class Cart(SysIdModel):

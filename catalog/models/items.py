@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from cmdb.models import SysIdModel
+from core.models import SysIdModel
 
 
 class Catalog(SysIdModel):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.models.items import RecurringFrequency
-from cmdb.models import SysIdModel
+from core.models import SysIdModel
 
 
 class InvalidTransition(ValidationError):

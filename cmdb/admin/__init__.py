@@ -2,14 +2,7 @@
 
 from django.contrib import admin
 
-from cmdb.admin import ci, foundation, outages, product_models, relationships  # noqa: F401 (registers the admins)
-from cmdb.admin.base import (
-    PreloadedAutocompleteSelect,
-    PreloadedChoicesForm,
-    RunstageModelAdmin,
-    RunstageTabularInline,
-    SysIdAdminMixin,
-)
+from cmdb.admin import ci, foundation, product_models, relationships  # noqa: F401 (registers the admins)
 from cmdb.admin.ci import ConfigurationItemAdmin, ServiceAdmin, generate_product_models
 
 admin.site.site_header = "Runstage administration"
@@ -18,11 +11,6 @@ admin.site.index_title = "Service portfolio, offerings and CMDB"
 
 __all__ = [
     "ConfigurationItemAdmin",
-    "PreloadedAutocompleteSelect",
-    "PreloadedChoicesForm",
-    "RunstageModelAdmin",
-    "RunstageTabularInline",
     "ServiceAdmin",
-    "SysIdAdminMixin",
     "generate_product_models",
 ]

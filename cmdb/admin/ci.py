@@ -3,22 +3,18 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from cmdb.admin.base import RunstageModelAdmin, RunstageTabularInline
 from cmdb.admin.relationships import DownstreamRelationshipInline, UpstreamRelationshipInline
 from cmdb.models import (
     Application,
     ApplicationService,
     BusinessApplication,
-    BusinessService,
     ConfigurationItem,
     DatabaseInstance,
     Server,
     Service,
-    TechnicalService,
 )
 from cmdb.services import autogenerate_product_models
-from offerings.models import ServiceOffering
-from portfolio.tree import PortfolioNodeChoiceField
+from core.admin import RunstageModelAdmin
 
 
 @admin.action(
@@ -111,42 +107,11 @@ class ServiceAdmin(ConfigurationItemAdmin):
     list_select_related = ("portfolio", "owned_by", "support_group")
     autocomplete_fields = (*ConfigurationItemAdmin.autocomplete_fields, "portfolio", "vendor")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "portfolio":
-            # Label the chosen node by its path, as the autocomplete results are: two "Claims"
-            # categories under different portfolios must not look alike.
-            kwargs.setdefault("form_class", PortfolioNodeChoiceField)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(Service)
 class PlainServiceAdmin(ServiceAdmin):
     list_display = ("name", "sys_class_name", *ServiceAdmin.list_display[1:])
     list_filter = ("sys_class_name", *ServiceAdmin.list_filter)
-
-
-class OfferingInline(RunstageTabularInline):
-    """A service's offerings, edited in place for the basics and linked to their own page."""
-
-    model = ServiceOffering
-    fk_name = "parent"
-    fields = ("name", "classification", "phase", "price", "price_unit", "owned_by")
-    readonly_fields = ("owned_by",)
-    show_change_link = True
-    verbose_name_plural = _("Offerings")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("owned_by")
-
-
-@admin.register(BusinessService)
-class BusinessServiceAdmin(ServiceAdmin):
-    inlines = (OfferingInline, *ServiceAdmin.inlines)
-
-
-@admin.register(TechnicalService)
-class TechnicalServiceAdmin(ServiceAdmin):
-    inlines = (OfferingInline, *ServiceAdmin.inlines)
 
 
 @admin.register(ApplicationService)

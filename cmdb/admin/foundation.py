@@ -6,8 +6,8 @@ from django.contrib.auth.forms import UserChangeForm
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from cmdb.admin.base import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
 from cmdb.models import Company, Department, Group, GroupMembership, Location, NumberCounter, User
+from core.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
 
 
 class RunstageUserChangeForm(UserChangeForm, PreloadedChoicesForm):

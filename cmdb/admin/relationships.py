@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from cmdb.admin.base import RunstageModelAdmin, RunstageTabularInline
 from cmdb.models import Relationship, RelationshipType
+from core.admin import RunstageModelAdmin, RunstageTabularInline
 
 
 @admin.register(RelationshipType)

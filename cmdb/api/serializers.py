@@ -2,7 +2,6 @@
 
 from rest_framework import serializers
 
-from cmdb.api.base import RunstageModelSerializer, SysIdRelatedField
 from cmdb.models import (
     BusinessService,
     ConfigurationItem,
@@ -10,6 +9,7 @@ from cmdb.models import (
     RelationshipType,
     ci_models_by_class,
 )
+from core.api import RunstageModelSerializer, SysIdRelatedField
 
 CI_FIELDS = [
     "sys_id",

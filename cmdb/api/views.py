@@ -2,7 +2,6 @@
 
 from django.db.models import Count
 
-from cmdb.api.base import RunstageModelViewSet
 from cmdb.api.serializers import (
     BusinessServiceSerializer,
     ConfigurationItemSerializer,
@@ -16,6 +15,7 @@ from cmdb.filters import (
     RelationshipTypeFilterSet,
 )
 from cmdb.models import BusinessService, ConfigurationItem, Relationship, RelationshipType
+from core.api import RunstageModelViewSet
 
 
 class ConfigurationItemViewSet(RunstageModelViewSet):

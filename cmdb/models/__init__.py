@@ -1,4 +1,3 @@
-from cmdb.models.base import SysIdModel, format_sys_id, parse_sys_id
 from cmdb.models.ci import (
     Application,
     ApplicationService,
@@ -17,7 +16,6 @@ from cmdb.models.ci import (
 )
 from cmdb.models.foundation import Company, Department, Group, GroupMembership, Location, User
 from cmdb.models.numbers import NumberCounter, next_number
-from cmdb.models.outages import Outage
 from cmdb.models.product_models import ApplicationModel, ProductModel, ServiceModel, SoftwareModel
 from cmdb.models.relationships import Relationship, RelationshipType
 
@@ -39,7 +37,6 @@ __all__ = [
     "Location",
     "NumberCounter",
     "OperationalStatus",
-    "Outage",
     "ProductModel",
     "Relationship",
     "RelationshipType",
@@ -47,11 +44,8 @@ __all__ = [
     "Service",
     "ServiceModel",
     "SoftwareModel",
-    "SysIdModel",
     "TechnicalService",
     "User",
     "ci_models_by_class",
-    "format_sys_id",
     "next_number",
-    "parse_sys_id",
 ]

@@ -5,7 +5,7 @@ import functools
 from django.apps import apps
 from django.db import models
 
-from cmdb.models.base import SysIdModel
+from core.models import SysIdModel
 
 
 class OperationalStatus(models.IntegerChoices):

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from cmdb.models.base import SysIdModel
+from core.models import SysIdModel
 
 
 class Company(SysIdModel):

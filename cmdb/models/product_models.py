@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cmdb.models.base import SysIdModel
+from core.models import SysIdModel
 
 
 class ProductModel(SysIdModel):

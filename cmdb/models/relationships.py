@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from cmdb.models.base import SysIdModel
+from core.models import SysIdModel
 
 
 class RelationshipType(SysIdModel):

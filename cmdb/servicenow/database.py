@@ -6,7 +6,7 @@ statement, so both have a PostgreSQL branch:
 - Finding rows by sys_id, a batch at a time. Django's `sys_id__in=[...]` compiles and adapts one
   parameter per sys_id; here the whole set travels as ONE text parameter that the database unpacks
   (PostgreSQL: a uuid[] literal handed over as a subquery result, so the planner does not estimate
-  every element; SQLite: a JSON array read by json_each): `cmdb.sql.sys_id_in`.
+  every element; SQLite: a JSON array read by json_each): `core.sql.sys_id_in`.
 - Inserting new rows. PostgreSQL gets COPY from an in-memory buffer, inside the import's
   transaction, with primary keys reserved from the table's sequence first, so that the subclass
   rows of a multi-table-inherited model can follow without reading the new pks back. SQLite keeps
@@ -22,7 +22,7 @@ import io
 import sqlite3
 import uuid
 
-from cmdb.sql import sys_id_in
+from core.sql import sys_id_in
 
 # Finding rows by sys_id ---------------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils import timezone
 
-from cmdb.models.base import parse_sys_id
 from cmdb.servicenow import database
 from cmdb.servicenow.registry import family_root, load_order, spec_for_class, spec_for_table
+from core.models import parse_sys_id
 
 BATCH_SIZE = 1000
 REFERENCE_CACHE_SIZE = 100_000

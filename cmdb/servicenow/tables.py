@@ -1,4 +1,4 @@
-"""The cmdb app's ServiceNow tables: foundation data, product models, CIs, relationships and outages."""
+"""The cmdb app's ServiceNow tables: foundation data, product models, CIs, and relationships."""
 
 from django.contrib.auth.hashers import make_password
 
@@ -101,10 +101,4 @@ TABLES = [
         export_only=("parent_descriptor", "child_descriptor"),
     ),
     TableSpec(models.Relationship, field_map("parent", "type", "child")),
-    # An outage may name the incident or change that records it (impact's `task`): tasks load first.
-    TableSpec(
-        models.Outage,
-        field_map("cmdb_ci", "type", "begin", "end", "short_description", "task"),
-        ordering=("begin", "sys_id"),
-    ),
 ]

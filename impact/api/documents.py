@@ -4,7 +4,8 @@ GET /api/v1/impact/, /api/v1/incidents/<number>/impact/ and /api/v1/changes/<num
 only in where the source CIs come from; the document itself is built here.
 """
 
-from cmdb.models import ConfigurationItem, format_sys_id
+from cmdb.models import ConfigurationItem
+from core.models import format_sys_id
 from impact.engine import impacted_by
 from impact.services import APPLICATION_SERVICE, BUSINESS_SERVICE, SERVICE_OFFERING, TECHNICAL_SERVICE
 

@@ -5,15 +5,15 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from cmdb.api.base import (
+from cmdb.models import ConfigurationItem, Group, User
+from core.api import (
     SYS_ID_SCHEMA,
     RunstageModelSerializer,
     SysIdField,
     SysIdRelatedField,
     model_validation_error,
-    parse_sys_id_or_none,
+    resolve_sys_ids,
 )
-from cmdb.models import ConfigurationItem, Group, User
 from impact import services
 from impact.api.documents import DEFAULT_LIMIT, MAX_LIMIT, MAX_SOURCES
 from impact.engine import HARD_MAX_DEPTH
@@ -58,21 +58,7 @@ class CIImpactQuerySerializer(ImpactQuerySerializer):
 
     def validate_ci(self, values):
         """The source CIs' pks in the order given; every malformed or unknown sys_id is named."""
-        parsed = []
-        errors = []
-        for value in values:
-            sys_id = parse_sys_id_or_none(value)
-            if sys_id is None:
-                errors.append(f"{value!r} is not a sys_id.")
-            else:
-                parsed.append(sys_id)
-        if errors:
-            raise serializers.ValidationError(errors)
-        found = dict(ConfigurationItem.objects.filter(sys_id__in=parsed).values_list("sys_id", "pk"))
-        unknown = [sys_id.hex for sys_id in dict.fromkeys(parsed) if sys_id not in found]
-        if unknown:
-            raise serializers.ValidationError([f"Unknown sys_id {sys_id}." for sys_id in unknown])
-        return list(dict.fromkeys(found[sys_id] for sys_id in parsed))
+        return [ci.pk for ci in resolve_sys_ids(values, ConfigurationItem.objects.only("pk", "sys_id"))]
 
     @classmethod
     def from_query_params(cls, query_params):

@@ -6,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cmdb.api.base import (
+from core.api import (
     ChangeModelPermissions,
     RunstageModelViewSet,
     ViewModelPermissions,

@@ -2,13 +2,13 @@
 
 from rest_framework import serializers
 
-from cmdb.api.base import SysIdRelatedField
 from cmdb.api.serializers import (
     CI_FIELDS,
     SERVICE_FIELDS,
     ConfigurationItemSerializer,
 )
 from cmdb.models import Service
+from core.api import SysIdRelatedField
 from offerings.models import ServiceOffering
 
 

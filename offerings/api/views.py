@@ -1,6 +1,6 @@
 """Offering endpoints: /api/v1/offerings/."""
 
-from cmdb.api.base import RunstageModelViewSet
+from core.api import RunstageModelViewSet
 from offerings.api.serializers import ServiceOfferingSerializer
 from offerings.filters import ServiceOfferingFilterSet
 from offerings.models import ServiceOffering

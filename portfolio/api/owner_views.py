@@ -12,9 +12,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cmdb.api.base import SysIdField, parse_sys_id_or_none, require_permissions
-from cmdb.api.outages import parse_moment
 from cmdb.models import Service
+from core.api import SysIdField, parse_sys_id_or_none, require_permissions
+from core.parsing import parse_moment
 from portfolio.availability import current_month, service_availability
 from portfolio.trends import service_trends
 
@@ -125,7 +125,7 @@ def get_service(sys_id):
     return service
 
 
-SERVICE_READERS = require_permissions("cmdb.view_service", "cmdb.view_outage")
+SERVICE_READERS = require_permissions("cmdb.view_service", "impact.view_outage")
 
 
 class ServiceAvailabilityView(APIView):

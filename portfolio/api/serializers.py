@@ -3,8 +3,8 @@
 from django.db.models.manager import BaseManager
 from rest_framework import serializers
 
-from cmdb.api.base import RunstageModelSerializer, SysIdRelatedField
 from cmdb.models import User
+from core.api import RunstageModelSerializer, SysIdRelatedField
 from portfolio.models import PortfolioNode
 from portfolio.tree import attach_paths
 

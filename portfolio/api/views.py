@@ -3,7 +3,7 @@
 from django.db import router
 from django.db.models import Count
 
-from cmdb.api.base import RunstageModelViewSet
+from core.api import RunstageModelViewSet
 from portfolio.api.serializers import PortfolioNodeSerializer
 from portfolio.filters import PortfolioNodeFilterSet
 from portfolio.models import PortfolioNode

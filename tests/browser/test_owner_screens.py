@@ -15,8 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cmdb.models import Outage, RelationshipType
-from impact.models import Incident
+from cmdb.models import RelationshipType
+from impact.models import Incident, Outage
 from impact.services import create_task
 from portfolio.models import Initiative
 from tests.factories.cmdb import (

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cmdb import models as cmdb_models
+from impact import models as impact_models
 from offerings import models as offering_models
 from portfolio import models as portfolio_models
 from tests.factories import cmdb as cmdb_factories
@@ -40,7 +41,7 @@ def service_references():
 
 def make_outage():
     begin = timezone.now() - datetime.timedelta(days=next(_sequence))
-    return cmdb_models.Outage.objects.create(
+    return impact_models.Outage.objects.create(
         cmdb_ci=cmdb_factories.ServerFactory(), begin=begin, end=begin + datetime.timedelta(hours=1)
     )
 
@@ -97,7 +98,7 @@ ROW_BUILDERS = {
     cmdb_models.SoftwareModel: lambda: cmdb_factories.SoftwareModelFactory(
         manufacturer=cmdb_factories.CompanyFactory()
     ),
-    cmdb_models.Outage: make_outage,
+    impact_models.Outage: make_outage,
     portfolio_models.PortfolioNode: lambda: PortfolioNodeFactory(
         parent=PortfolioNodeFactory(), owner=cmdb_factories.UserFactory()
     ),

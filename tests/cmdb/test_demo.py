@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from catalog.models import CatalogItem
 from cmdb.management.commands import load_demo
-from cmdb.models import BusinessService, ConfigurationItem, Outage, User
+from cmdb.models import BusinessService, ConfigurationItem, User
 from cmdb.servicenow.importer import import_folder
-from impact.models import Incident, Task, TaskState
+from impact.models import Incident, Outage, Task, TaskState
 from impact.services import create_task, refresh_impacted_services
 from offerings.models import ServiceOffering
 from portfolio.availability import service_availability

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from cmdb.models import NumberCounter, Outage
+from cmdb.models import NumberCounter
 from cmdb.servicenow.exporter import export_folder
 from cmdb.servicenow.importer import ImportFailure, import_folder
-from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Task, TaskState
+from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage, Task, TaskState
 from impact.services import create_task
 from portfolio.models import Initiative
 from tests.factories.cmdb import BusinessServiceFactory, GroupFactory, ServerFactory, UserFactory

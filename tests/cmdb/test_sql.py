@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cmdb.models import ConfigurationItem
-from cmdb.sql import id_in, in_subquery, sys_id_in
+from core.sql import id_in, in_subquery, sys_id_in
 from tests.factories.cmdb import ConfigurationItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from cmdb.models import Outage
+from impact.models import Outage
 from portfolio.models import Initiative
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from cmdb.models import Outage
+from impact.models import Outage
 from tests.factories.cmdb import ServerFactory, UserFactory
 from tests.factories.owners import OutageFactory
 from tests.owners.conftest import at

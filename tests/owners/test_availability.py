@@ -2,7 +2,7 @@
 
 import pytest
 
-from cmdb.models import Outage
+from impact.models import Outage
 from portfolio.availability import availability_of_services, service_availability
 from tests.factories.cmdb import ServerFactory
 from tests.factories.owners import OutageFactory

@@ -20,7 +20,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from cmdb.models import format_sys_id, parse_sys_id
+from core.models import format_sys_id, parse_sys_id_or_none
 
 SYS_ID_SCHEMA = {
     "type": "string",
@@ -30,12 +30,27 @@ SYS_ID_SCHEMA = {
 }
 
 
-def parse_sys_id_or_none(value):
-    """The UUID in `value`, or None when it is not a sys_id."""
-    try:
-        return parse_sys_id(value)
-    except (TypeError, ValueError):
-        return None
+def resolve_sys_ids(values, queryset):
+    """The records of `queryset` with these sys_ids, in the order given, each once.
+
+    A ValidationError lists every value that is not a sys_id, or else every sys_id that is unknown,
+    so that a client can fix all of them at once.
+    """
+    wanted = []
+    errors = []
+    for value in values:
+        sys_id = parse_sys_id_or_none(value)
+        if sys_id is None:
+            errors.append(f"{value!r} is not a sys_id.")
+        else:
+            wanted.append(sys_id)
+    if errors:
+        raise serializers.ValidationError(errors)
+    found = {obj.sys_id: obj for obj in queryset.filter(sys_id__in=wanted)}
+    unknown = [sys_id for sys_id in dict.fromkeys(wanted) if sys_id not in found]
+    if unknown:
+        raise serializers.ValidationError([f"Unknown sys_id {sys_id.hex}." for sys_id in unknown])
+    return list({sys_id: found[sys_id] for sys_id in wanted}.values())
 
 
 @extend_schema_field({**SYS_ID_SCHEMA, "readOnly": True})
@@ -53,34 +68,12 @@ class SysIdField(serializers.Field):
 class SysIdManyRelatedField(ManyRelatedField):
     """A list of references by sys_id, resolved in one query whatever its length."""
 
-    default_error_messages = {
-        **ManyRelatedField.default_error_messages,
-        "invalid": "{value} is not a sys_id.",
-        "does_not_exist": "Unknown sys_id {value}.",
-    }
-
     def to_internal_value(self, data):
         if isinstance(data, str | bytes | dict) or not hasattr(data, "__iter__"):
             self.fail("not_a_list", input_type=type(data).__name__)
         if not self.allow_empty and len(data) == 0:
             self.fail("empty")
-        wanted = []
-        errors = []
-        for item in data:
-            sys_id = parse_sys_id_or_none(item)
-            if sys_id is None:
-                errors.append(self.error_messages["invalid"].format(value=repr(item)))
-            else:
-                wanted.append(sys_id)
-        if errors:
-            raise serializers.ValidationError(errors)
-        found = {obj.sys_id: obj for obj in self.child_relation.get_queryset().filter(sys_id__in=wanted)}
-        unknown = [sys_id for sys_id in dict.fromkeys(wanted) if sys_id not in found]
-        if unknown:
-            raise serializers.ValidationError(
-                [self.error_messages["does_not_exist"].format(value=sys_id.hex) for sys_id in unknown]
-            )
-        return list({sys_id: found[sys_id] for sys_id in wanted}.values())
+        return resolve_sys_ids(data, self.child_relation.get_queryset())
 
 
 @extend_schema_field(SYS_ID_SCHEMA)

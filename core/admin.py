@@ -8,7 +8,7 @@ from django.db.models import CheckConstraint, Q, UniqueConstraint
 from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.utils.translation import gettext_lazy as _
 
-from cmdb.models import format_sys_id, parse_sys_id
+from core.models import format_sys_id, parse_sys_id
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -92,6 +92,11 @@ class PreloadedAutocompleteMixin:
     form = PreloadedChoicesForm
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A related model may name the form field that chooses it: a tree node is labelled by its
+        # path, so that two "Claims" categories under different portfolios do not look alike.
+        choice_field_class = getattr(db_field.related_model, "choice_field_class", None)
+        if choice_field_class is not None:
+            kwargs.setdefault("form_class", choice_field_class)
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
             kwargs["widget"] = PreloadedAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")

@@ -24,6 +24,14 @@ def parse_sys_id(value):
     return uuid.UUID(text)
 
 
+def parse_sys_id_or_none(value):
+    """The UUID in `value`, or None when it is not a sys_id."""
+    try:
+        return parse_sys_id(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class SysIdModel(models.Model):
     """A record with a public sys_id and ServiceNow's created/updated timestamps."""
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from cmdb.models.base import SysIdModel
+from core.models import SysIdModel
 
 
 class OutageQuerySet(models.QuerySet):
@@ -40,7 +40,7 @@ class Outage(SysIdModel):
     end = models.DateTimeField(null=True, blank=True, help_text="Empty while the outage lasts.")
     short_description = models.CharField(max_length=255, blank=True)
     task = models.ForeignKey(
-        "impact.Task",
+        "Task",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

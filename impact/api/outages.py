@@ -4,65 +4,25 @@ Kept apart from the rest of the CMDB API (its own router, included from config/a
 outages belong to the service owners' side of Runstage.
 """
 
-import datetime
-
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from cmdb.api.base import (
+from cmdb.models import ConfigurationItem
+from core.api import (
     ChangeModelPermissions,
     RunstageModelSerializer,
     RunstageModelViewSet,
     SysIdRelatedField,
     model_validation_error,
 )
-from cmdb.models import ConfigurationItem, Outage
-from impact.models import Task
-
-
-def parse_moment(value):
-    """An aware datetime from an ISO date ("2025-03-01": its midnight) or datetime; naive means local.
-
-    ValueError when `value` is neither.
-    """
-    text = (value or "").strip()
-    try:
-        moment = parse_datetime(text)
-        if moment is None:
-            day = parse_date(text)
-            if day is None:
-                raise ValueError
-            moment = datetime.datetime.combine(day, datetime.time.min)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 date or date-time.") from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
-class MomentFormField(forms.Field):
-    """A form field for parse_moment()."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_moment(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class MomentFilter(django_filters.Filter):
-    field_class = MomentFormField
+from core.filters import MomentFilter
+from impact.models import Outage, Task
 
 
 class OutageFilterSet(django_filters.FilterSet):

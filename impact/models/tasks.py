@@ -5,7 +5,8 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cmdb.models import SysIdModel, next_number
+from cmdb.models import next_number
+from core.models import SysIdModel
 
 
 class TaskState(models.IntegerChoices):

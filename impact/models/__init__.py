@@ -1,0 +1,25 @@
+from impact.models.outages import Outage
+from impact.models.tasks import (
+    FINAL_STATES,
+    AffectedCI,
+    ChangeRequest,
+    ImpactedService,
+    Incident,
+    Task,
+    TaskPriority,
+    TaskState,
+    with_article,
+)
+
+__all__ = [
+    "FINAL_STATES",
+    "AffectedCI",
+    "ChangeRequest",
+    "ImpactedService",
+    "Incident",
+    "Outage",
+    "Task",
+    "TaskPriority",
+    "TaskState",
+    "with_article",
+]
