@@ -21,7 +21,6 @@ from catalog.models import (
     Cart,
     CartItem,
     CatalogItemOffering,
-    InvalidTransition,
     ItemVariable,
     Request,
     RequestedItem,
@@ -33,6 +32,7 @@ from catalog.models import (
 from catalog.models.requests import CLOSED_STATES
 from catalog.variables import answer_display, clean_answers
 from cmdb.models import next_number
+from core.workflow import InvalidTransition
 from offerings.models import UserSubscription
 
 # A cart line is a request for a handful of things, not a bulk purchase; larger numbers are typos.
@@ -293,8 +293,9 @@ def refresh_request_state(request):
     rows = list(RequestedItem.objects.filter(request=request).values_list("state", "approval"))
     state = derive_request_state([row[0] for row in rows])
     approval = derive_request_approval([row[1] for row in rows])
-    request.request_state, request.approval = state, approval
-    request.closed_at = (request.closed_at or timezone.now()) if request.is_closed else None
+    if state != request.request_state:
+        request.set_state(state)
+    request.approval = approval
     Request.objects.filter(pk=request.pk).update(
         request_state=state, approval=approval, closed_at=request.closed_at, sys_updated_on=timezone.now()
     )

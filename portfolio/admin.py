@@ -11,8 +11,9 @@ from mptt.forms import MPTTAdminForm
 
 from cmdb.models import BusinessService
 from core.admin import PreloadedChoicesForm, RunstageModelAdmin, RunstageTabularInline, SysIdAdminMixin
+from core.workflow import InvalidTransition
 from offerings.models import ServiceOffering
-from portfolio.models import Initiative, InitiativeTransitionError, PortfolioNode
+from portfolio.models import Initiative, PortfolioNode
 from portfolio.tree import attach_paths, tree_write
 
 
@@ -184,7 +185,7 @@ class InitiativeForm(PreloadedChoicesForm):
         if self.instance.pk is not None and new_state != self.instance.state:
             try:
                 self.instance.set_state(new_state, save=False)
-            except InitiativeTransitionError as error:
+            except InvalidTransition as error:
                 raise ValidationError(error.message_dict["state"]) from None
         return new_state
 

@@ -6,6 +6,7 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
 from core.models import SysIdModel
+from core.workflow import Workflow, WorkflowModel
 from portfolio.tree import PATH_SEPARATOR, PortfolioNodeChoiceField, attach_paths, lock_tree
 
 
@@ -141,11 +142,7 @@ class PortfolioNode(SysIdModel, MPTTModel):
                 raise ValidationError({"parent": "A node cannot move below one of its own descendants."})
 
 
-class InitiativeTransitionError(ValidationError):
-    """A state change the initiative workflow does not allow."""
-
-
-class Initiative(SysIdModel):
+class Initiative(WorkflowModel, SysIdModel):
     """An improvement initiative a service owner runs for one service (`service_improvement_initiative`)."""
 
     class State(models.TextChoices):
@@ -156,13 +153,16 @@ class Initiative(SysIdModel):
         CANCELLED = "cancelled", "Cancelled"
 
     # Done and cancelled are final; anything not yet done can be cancelled.
-    TRANSITIONS = {
-        State.PROPOSED: {State.APPROVED, State.CANCELLED},
-        State.APPROVED: {State.IN_PROGRESS, State.CANCELLED},
-        State.IN_PROGRESS: {State.DONE, State.CANCELLED},
-        State.DONE: set(),
-        State.CANCELLED: set(),
-    }
+    workflow = Workflow(
+        State,
+        {
+            State.PROPOSED: {State.APPROVED, State.CANCELLED},
+            State.APPROVED: {State.IN_PROGRESS, State.CANCELLED},
+            State.IN_PROGRESS: {State.DONE, State.CANCELLED},
+            State.DONE: set(),
+            State.CANCELLED: set(),
+        },
+    )
     ACTIVE_STATES = (State.PROPOSED, State.APPROVED, State.IN_PROGRESS)
 
     service = models.ForeignKey("cmdb.Service", on_delete=models.CASCADE, related_name="initiatives")
@@ -186,14 +186,7 @@ class Initiative(SysIdModel):
     def is_active(self):
         return self.state in self.ACTIVE_STATES
 
-    def set_state(self, new_state, save=True):
-        """Move to new_state if the workflow allows it from the current state; raise otherwise."""
-        new_state = self.State(new_state)
-        if new_state not in self.TRANSITIONS[self.State(self.state)]:
-            raise InitiativeTransitionError(
-                {"state": f"An initiative cannot go from {self.get_state_display()} to {new_state.label}."}
-            )
-        self.state = new_state
-        if save:
-            self.save(update_fields=["state", "sys_updated_on"])
-        return self
+    def refusal(self, from_state, to_state, workflow):
+        if to_state in self.allowed_states(from_state, workflow):
+            return None
+        return f"An initiative cannot go from {workflow.label(from_state)} to {workflow.label(to_state)}."

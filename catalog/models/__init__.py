@@ -11,7 +11,6 @@ from catalog.models.items import (
 )
 from catalog.models.requests import (
     Approval,
-    InvalidTransition,
     Request,
     RequestedItem,
     RequestedItemAnswer,
@@ -28,7 +27,6 @@ __all__ = [
     "CatalogItem",
     "CatalogItemOffering",
     "Category",
-    "InvalidTransition",
     "ItemVariable",
     "RecurringFrequency",
     "Request",

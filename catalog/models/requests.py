@@ -5,16 +5,12 @@ A requested item's state and stage move only along the transitions allowed below
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from catalog.models.items import RecurringFrequency
 from core.models import SysIdModel
-
-
-class InvalidTransition(ValidationError):
-    """A state or stage change that the transitions map does not allow."""
+from core.workflow import Workflow, WorkflowModel
 
 
 class State(models.TextChoices):
@@ -28,25 +24,28 @@ class State(models.TextChoices):
 
 CLOSED_STATES = frozenset({State.CLOSED_COMPLETE, State.CLOSED_INCOMPLETE, State.CLOSED_SKIPPED})
 
-ALLOWED_STATE_TRANSITIONS = {
-    State.OPEN: {
-        State.WORK_IN_PROGRESS,
-        State.PENDING,
-        State.CLOSED_COMPLETE,
-        State.CLOSED_INCOMPLETE,
-        State.CLOSED_SKIPPED,
+STATE_WORKFLOW = Workflow(
+    State,
+    {
+        State.OPEN: {
+            State.WORK_IN_PROGRESS,
+            State.PENDING,
+            State.CLOSED_COMPLETE,
+            State.CLOSED_INCOMPLETE,
+            State.CLOSED_SKIPPED,
+        },
+        State.WORK_IN_PROGRESS: {
+            State.PENDING,
+            State.CLOSED_COMPLETE,
+            State.CLOSED_INCOMPLETE,
+            State.CLOSED_SKIPPED,
+        },
+        State.PENDING: {State.WORK_IN_PROGRESS, State.CLOSED_INCOMPLETE, State.CLOSED_SKIPPED},
+        State.CLOSED_COMPLETE: set(),
+        State.CLOSED_INCOMPLETE: set(),
+        State.CLOSED_SKIPPED: set(),
     },
-    State.WORK_IN_PROGRESS: {
-        State.PENDING,
-        State.CLOSED_COMPLETE,
-        State.CLOSED_INCOMPLETE,
-        State.CLOSED_SKIPPED,
-    },
-    State.PENDING: {State.WORK_IN_PROGRESS, State.CLOSED_INCOMPLETE, State.CLOSED_SKIPPED},
-    State.CLOSED_COMPLETE: set(),
-    State.CLOSED_INCOMPLETE: set(),
-    State.CLOSED_SKIPPED: set(),
-}
+)
 
 
 class Stage(models.TextChoices):
@@ -58,14 +57,18 @@ class Stage(models.TextChoices):
     REQUEST_CANCELLED = "request_cancelled", "Cancelled"
 
 
-ALLOWED_STAGE_TRANSITIONS = {
-    Stage.WAITING_FOR_APPROVAL: {Stage.REQUEST_APPROVED, Stage.REQUEST_CANCELLED},
-    Stage.REQUEST_APPROVED: {Stage.FULFILLMENT, Stage.DELIVERY, Stage.COMPLETE, Stage.REQUEST_CANCELLED},
-    Stage.FULFILLMENT: {Stage.DELIVERY, Stage.COMPLETE, Stage.REQUEST_CANCELLED},
-    Stage.DELIVERY: {Stage.COMPLETE, Stage.REQUEST_CANCELLED},
-    Stage.COMPLETE: set(),
-    Stage.REQUEST_CANCELLED: set(),
-}
+STAGE_WORKFLOW = Workflow(
+    Stage,
+    {
+        Stage.WAITING_FOR_APPROVAL: {Stage.REQUEST_APPROVED, Stage.REQUEST_CANCELLED},
+        Stage.REQUEST_APPROVED: {Stage.FULFILLMENT, Stage.DELIVERY, Stage.COMPLETE, Stage.REQUEST_CANCELLED},
+        Stage.FULFILLMENT: {Stage.DELIVERY, Stage.COMPLETE, Stage.REQUEST_CANCELLED},
+        Stage.DELIVERY: {Stage.COMPLETE, Stage.REQUEST_CANCELLED},
+        Stage.COMPLETE: set(),
+        Stage.REQUEST_CANCELLED: set(),
+    },
+    field="stage",
+)
 
 
 class Approval(models.TextChoices):
@@ -87,8 +90,26 @@ class RequestState(models.TextChoices):
     CLOSED_INCOMPLETE = "closed_incomplete", "Closed incomplete"
 
 
-class Request(SysIdModel):
-    """An order placed from the catalog (`sc_request`)."""
+REQUEST_WORKFLOW = Workflow(
+    RequestState,
+    {
+        RequestState.OPEN: {
+            RequestState.IN_PROCESS,
+            RequestState.CLOSED_COMPLETE,
+            RequestState.CLOSED_INCOMPLETE,
+        },
+        RequestState.IN_PROCESS: {RequestState.CLOSED_COMPLETE, RequestState.CLOSED_INCOMPLETE},
+        RequestState.CLOSED_COMPLETE: set(),
+        RequestState.CLOSED_INCOMPLETE: set(),
+    },
+    field="request_state",
+)
+
+
+class Request(WorkflowModel, SysIdModel):
+    """An order placed from the catalog (`sc_request`); its state follows its items'."""
+
+    workflow = REQUEST_WORKFLOW
 
     number = models.CharField(max_length=40, unique=True, editable=False)
     requested_for = models.ForeignKey(
@@ -118,11 +139,17 @@ class Request(SysIdModel):
 
     @property
     def is_closed(self):
-        return self.request_state in (RequestState.CLOSED_COMPLETE, RequestState.CLOSED_INCOMPLETE)
+        return self.request_state in self.workflow.final_states
+
+    def state_changed(self, from_state, to_state, workflow):
+        self.closed_at = (self.closed_at or timezone.now()) if self.is_closed else None
+        return ("closed_at",)
 
 
-class RequestedItem(SysIdModel):
+class RequestedItem(WorkflowModel, SysIdModel):
     """One ordered catalog item of a request, fulfilled on its own (`sc_req_item`)."""
+
+    workflow = STATE_WORKFLOW
 
     number = models.CharField(max_length=40, unique=True, editable=False)
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="items")
@@ -183,29 +210,27 @@ class RequestedItem(SysIdModel):
     def is_closed(self):
         return self.state in CLOSED_STATES
 
-    def set_state(self, new_state):
-        """Move to `new_state` if the transitions map allows it; the caller saves."""
-        new_state = State(new_state)
-        if new_state not in ALLOWED_STATE_TRANSITIONS[State(self.state)]:
-            raise InvalidTransition(
-                f"{self.number} cannot go from {State(self.state).label} to {new_state.label}."
-            )
-        if new_state in (State.WORK_IN_PROGRESS, State.CLOSED_COMPLETE) and (
+    def refusal(self, from_state, to_state, workflow):
+        if to_state not in self.allowed_states(from_state, workflow):
+            stage = "stage " if workflow is STAGE_WORKFLOW else ""
+            from_label, to_label = workflow.label(from_state), workflow.label(to_state)
+            return f"{self.number} cannot go from {stage}{from_label} to {to_label}."
+        if to_state in (State.WORK_IN_PROGRESS, State.CLOSED_COMPLETE) and (
             self.approval not in APPROVALS_ALLOWING_WORK
         ):
             approval = Approval(self.approval).label.lower()
-            raise InvalidTransition(f"{self.number} cannot be worked on while its approval is {approval}.")
-        self.state = new_state
-        self.closed_at = timezone.now() if new_state in CLOSED_STATES else None
+            return f"{self.number} cannot be worked on while its approval is {approval}."
+        return None
+
+    def state_changed(self, from_state, to_state, workflow):
+        if workflow is STAGE_WORKFLOW:
+            return ()
+        self.closed_at = timezone.now() if to_state in CLOSED_STATES else None
+        return ("closed_at",)
 
     def set_stage(self, new_stage):
-        """Move to `new_stage` if the transitions map allows it; the caller saves."""
-        new_stage = Stage(new_stage)
-        if new_stage not in ALLOWED_STAGE_TRANSITIONS[Stage(self.stage)]:
-            raise InvalidTransition(
-                f"{self.number} cannot go from stage {Stage(self.stage).label} to {new_stage.label}."
-            )
-        self.stage = new_stage
+        """Move to `new_stage` if the stage workflow allows it; the caller saves."""
+        return self.set_state(new_stage, workflow=STAGE_WORKFLOW)
 
 
 class RequestedItemAnswer(SysIdModel):

@@ -20,8 +20,8 @@ from impact.engine import HARD_MAX_DEPTH
 from impact.models import ChangeRequest, ImpactedService, Incident, with_article
 
 # Named choice sets for the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]): each task class has its own.
-INCIDENT_STATE_CHOICES = [(state.value, state.label) for state in Incident.STATES]
-CHANGE_REQUEST_STATE_CHOICES = [(state.value, state.label) for state in ChangeRequest.STATES]
+INCIDENT_STATE_CHOICES = [(state.value, state.label) for state in Incident.states()]
+CHANGE_REQUEST_STATE_CHOICES = [(state.value, state.label) for state in ChangeRequest.states()]
 
 # --- query parameters ---------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ class TaskSerializer(RunstageModelSerializer):
         # Each task class has its own states; offer and accept only those.
         model = self.Meta.model
         self.fields["state"] = serializers.ChoiceField(
-            choices=[(state.value, state.label) for state in model.STATES],
+            choices=[(state.value, state.label) for state in model.states()],
             required=False,
             help_text="Moves are checked against the allowed transitions of "
             f"{with_article(model._meta.verbose_name)}.",

@@ -1,12 +1,12 @@
 """Tasks that touch the CMDB (incidents, change requests), their affected CIs and impacted services."""
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from cmdb.models import next_number
 from core.models import SysIdModel
+from core.workflow import Workflow, WorkflowModel
 
 
 class TaskState(models.IntegerChoices):
@@ -47,19 +47,21 @@ def with_article(noun):
     return f"{'an' if str(noun)[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
-class Task(SysIdModel):
+class Task(WorkflowModel, SysIdModel):
     """Any unit of work with a number (`task`); incidents and change requests extend it."""
 
     NUMBER_PREFIX = "TASK"
-    # Which states this class uses, in lifecycle order, and which moves between them are allowed.
-    STATES = (TaskState.NEW, TaskState.IN_PROGRESS, TaskState.ON_HOLD, TaskState.CLOSED, TaskState.CANCELED)
-    TRANSITIONS = {
-        TaskState.NEW: {TaskState.IN_PROGRESS, TaskState.ON_HOLD, TaskState.CLOSED, TaskState.CANCELED},
-        TaskState.IN_PROGRESS: {TaskState.ON_HOLD, TaskState.CLOSED, TaskState.CANCELED},
-        TaskState.ON_HOLD: {TaskState.IN_PROGRESS, TaskState.CLOSED, TaskState.CANCELED},
-        TaskState.CLOSED: set(),
-        TaskState.CANCELED: set(),
-    }
+    # The states this class uses, in lifecycle order, and the moves allowed between them.
+    workflow = Workflow(
+        TaskState,
+        {
+            TaskState.NEW: {TaskState.IN_PROGRESS, TaskState.ON_HOLD, TaskState.CLOSED, TaskState.CANCELED},
+            TaskState.IN_PROGRESS: {TaskState.ON_HOLD, TaskState.CLOSED, TaskState.CANCELED},
+            TaskState.ON_HOLD: {TaskState.IN_PROGRESS, TaskState.CLOSED, TaskState.CANCELED},
+            TaskState.CLOSED: set(),
+            TaskState.CANCELED: set(),
+        },
+    )
     # Whether saving the task recomputes its impacted services (incidents) or only a refresh does.
     REFRESH_IMPACTED_SERVICES_ON_SAVE = False
 
@@ -109,31 +111,28 @@ class Task(SysIdModel):
         instance._loaded_state = instance.__dict__.get("state")
         return instance
 
-    def allowed_transitions(self, from_state=None):
-        """States this task may move to from `from_state` (default: its current state)."""
-        current = self.state if from_state is None else from_state
-        return set(self.TRANSITIONS.get(current, set()))
+    @classmethod
+    def states(cls):
+        """The states this class uses, in lifecycle order."""
+        return tuple(cls.workflow.transitions)
 
-    def check_transition(self, from_state, to_state):
+    def refusal(self, from_state, to_state, workflow):
         kind = with_article(self._meta.verbose_name)
-        if to_state not in self.STATES:
-            raise ValidationError({"state": f"{TaskState(to_state).label} is not a state of {kind}."})
+        if to_state not in workflow.transitions:
+            return f"{TaskState(to_state).label} is not a state of {kind}."
         if from_state is None or from_state == to_state:
-            return
-        if to_state not in self.allowed_transitions(from_state):
-            raise ValidationError(
-                {
-                    "state": f"{kind.capitalize()} cannot move from "
-                    f"{TaskState(from_state).label} to {TaskState(to_state).label}."
-                }
-            )
+            return None
+        if to_state not in self.allowed_states(from_state, workflow):
+            from_label, to_label = workflow.label(from_state), workflow.label(to_state)
+            return f"{kind.capitalize()} cannot move from {from_label} to {to_label}."
+        return None
 
-    def set_state(self, new_state):
-        """The one way to change state: checks the transition, then stamps or clears closed_at."""
-        new_state = TaskState(new_state)
-        self.check_transition(self.state if self.pk else None, new_state)
-        self.state = new_state
+    def current_state(self, workflow):
+        return self.state if self.pk else None
+
+    def state_changed(self, from_state, to_state, workflow):
         self._sync_closed_at()
+        return ("closed_at",)
 
     def clean(self):
         super().clean()
@@ -168,22 +167,17 @@ class Incident(Task):
     """An unplanned interruption or reduction in quality of a service (`incident`)."""
 
     NUMBER_PREFIX = "INC"
-    STATES = (
-        TaskState.NEW,
-        TaskState.IN_PROGRESS,
-        TaskState.ON_HOLD,
-        TaskState.RESOLVED,
-        TaskState.CLOSED,
-        TaskState.CANCELED,
+    workflow = Workflow(
+        TaskState,
+        {
+            TaskState.NEW: {TaskState.IN_PROGRESS, TaskState.ON_HOLD, TaskState.RESOLVED, TaskState.CANCELED},
+            TaskState.IN_PROGRESS: {TaskState.ON_HOLD, TaskState.RESOLVED, TaskState.CANCELED},
+            TaskState.ON_HOLD: {TaskState.IN_PROGRESS, TaskState.RESOLVED, TaskState.CANCELED},
+            TaskState.RESOLVED: {TaskState.IN_PROGRESS, TaskState.CLOSED},
+            TaskState.CLOSED: set(),
+            TaskState.CANCELED: set(),
+        },
     )
-    TRANSITIONS = {
-        TaskState.NEW: {TaskState.IN_PROGRESS, TaskState.ON_HOLD, TaskState.RESOLVED, TaskState.CANCELED},
-        TaskState.IN_PROGRESS: {TaskState.ON_HOLD, TaskState.RESOLVED, TaskState.CANCELED},
-        TaskState.ON_HOLD: {TaskState.IN_PROGRESS, TaskState.RESOLVED, TaskState.CANCELED},
-        TaskState.RESOLVED: {TaskState.IN_PROGRESS, TaskState.CLOSED},
-        TaskState.CLOSED: set(),
-        TaskState.CANCELED: set(),
-    }
     REFRESH_IMPACTED_SERVICES_ON_SAVE = True
 
     caller = models.ForeignKey(
@@ -204,26 +198,19 @@ class ChangeRequest(Task):
         EMERGENCY = "emergency", "Emergency"
 
     NUMBER_PREFIX = "CHG"
-    STATES = (
-        TaskState.NEW,
-        TaskState.ASSESS,
-        TaskState.AUTHORIZE,
-        TaskState.SCHEDULED,
-        TaskState.IMPLEMENT,
-        TaskState.REVIEW,
-        TaskState.CLOSED,
-        TaskState.CANCELED,
+    workflow = Workflow(
+        TaskState,
+        {
+            TaskState.NEW: {TaskState.ASSESS, TaskState.CANCELED},
+            TaskState.ASSESS: {TaskState.AUTHORIZE, TaskState.NEW, TaskState.CANCELED},
+            TaskState.AUTHORIZE: {TaskState.SCHEDULED, TaskState.NEW, TaskState.CANCELED},
+            TaskState.SCHEDULED: {TaskState.IMPLEMENT, TaskState.NEW, TaskState.CANCELED},
+            TaskState.IMPLEMENT: {TaskState.REVIEW, TaskState.CANCELED},
+            TaskState.REVIEW: {TaskState.CLOSED},
+            TaskState.CLOSED: set(),
+            TaskState.CANCELED: set(),
+        },
     )
-    TRANSITIONS = {
-        TaskState.NEW: {TaskState.ASSESS, TaskState.CANCELED},
-        TaskState.ASSESS: {TaskState.AUTHORIZE, TaskState.NEW, TaskState.CANCELED},
-        TaskState.AUTHORIZE: {TaskState.SCHEDULED, TaskState.NEW, TaskState.CANCELED},
-        TaskState.SCHEDULED: {TaskState.IMPLEMENT, TaskState.NEW, TaskState.CANCELED},
-        TaskState.IMPLEMENT: {TaskState.REVIEW, TaskState.CANCELED},
-        TaskState.REVIEW: {TaskState.CLOSED},
-        TaskState.CLOSED: set(),
-        TaskState.CANCELED: set(),
-    }
 
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.NORMAL)
     start_date = models.DateTimeField("planned start", null=True, blank=True)
@@ -243,11 +230,10 @@ class ChangeRequest(Task):
             )
         ]
 
-    def allowed_transitions(self, from_state=None):
-        allowed = super().allowed_transitions(from_state)
-        current = self.state if from_state is None else from_state
+    def allowed_states(self, from_state, workflow=None):
+        allowed = super().allowed_states(from_state, workflow)
         # Standard changes are pre-authorised: they may go from New straight to Scheduled.
-        if self.type == self.Type.STANDARD and current == TaskState.NEW:
+        if self.type == self.Type.STANDARD and from_state == TaskState.NEW:
             allowed.add(TaskState.SCHEDULED)
         return allowed
 

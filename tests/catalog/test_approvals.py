@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalog import services
-from catalog.models import Approval, InvalidTransition, RequestState, Stage, State
+from catalog.models import Approval, RequestState, Stage, State
+from core.workflow import InvalidTransition
 from tests.factories.cmdb import UserFactory
 
 pytestmark = pytest.mark.django_db

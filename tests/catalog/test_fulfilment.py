@@ -2,8 +2,9 @@ import pytest
 
 from catalog import services
 from catalog.access import can_order
-from catalog.models import InvalidTransition, RequestedItem, RequestState, Stage, State
+from catalog.models import RequestedItem, RequestState, Stage, State
 from catalog.services import derive_request_state
+from core.workflow import InvalidTransition
 from offerings.models import UserSubscription
 from tests.factories.catalog import CatalogItemFactory, CatalogItemOfferingFactory
 

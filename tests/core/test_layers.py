@@ -10,7 +10,7 @@ RUNSTAGE_APPS = ("cmdb", "offerings", "catalog", "impact", "portfolio", "config"
 
 def test_importing_core_loads_no_runstage_app():
     script = (
-        "import sys, core, core.sql, core.parsing, core.filters\n"
+        "import sys, core, core.sql, core.parsing, core.filters, core.workflow\n"
         f"loaded = sorted(m for m in sys.modules if m.split('.')[0] in {RUNSTAGE_APPS!r})\n"
         "print(','.join(loaded))\n"
     )
