@@ -669,13 +669,16 @@ def naive_impacted_by(connection, source_id, max_depth, budget):
 
     Returns (number of CIs, finished); stops when `budget` seconds have passed.
     """
+    from impact.edges import EdgeSql
+
     q = connection.ops.quote_name
+    edges = EdgeSql(connection)
+    # The same rule for "this relationship propagates impact" as the engine's (impact/edges.py).
     parents_sql = (
         "SELECT r.parent_id, ci.sys_id, ci.name, ci.sys_class_name, so.parent_id"
-        " FROM cmdb_rel_ci r INNER JOIN cmdb_rel_type t ON t.id = r.type_id"
-        " INNER JOIN cmdb_ci ci ON ci.id = r.parent_id"
+        " FROM cmdb_rel_ci r INNER JOIN cmdb_ci ci ON ci.id = r.parent_id"
         f" LEFT OUTER JOIN service_offering so ON so.{q('service_ptr_id')} = ci.id"
-        " WHERE r.child_id = %s AND t.propagates_impact = %s"
+        f" WHERE r.child_id = %s AND {edges.propagates}"
     )
     service_sql = (
         "SELECT ci.id, so.parent_id FROM cmdb_ci ci LEFT OUTER JOIN service_offering so"

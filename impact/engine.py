@@ -39,11 +39,10 @@ from cmdb.models import (
     Department,
     Group,
     Location,
-    Relationship,
-    RelationshipType,
     User,
 )
 from core.sql import id_in, in_subquery
+from impact.edges import EdgeSql
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
 HARD_MAX_DEPTH = 25  # settings.IMPACT_MAX_DEPTH (default 10) is the default depth
@@ -337,55 +336,7 @@ def _no_subscribers():
     return {key: [] for key in SUBSCRIBER_KEYS.values()}
 
 
-class _Names:
-    """Quoted table and column names, read from the models' _meta."""
-
-    def __init__(self, connection):
-        q = connection.ops.quote_name
-        ci, rel, rel_type, offering = (
-            ConfigurationItem._meta,
-            Relationship._meta,
-            RelationshipType._meta,
-            ServiceOffering._meta,
-        )
-        self.connection = connection
-        self.ci = q(ci.db_table)
-        self.ci_pk = q(ci.pk.column)
-        self.ci_sys_id = q(ci.get_field("sys_id").column)
-        self.ci_name = q(ci.get_field("name").column)
-        self.ci_class = q(ci.get_field("sys_class_name").column)
-        self.rel = q(rel.db_table)
-        self.rel_parent = q(rel.get_field("parent").column)
-        self.rel_child = q(rel.get_field("child").column)
-        self.rel_type = q(rel.get_field("type").column)
-        self.type = q(rel_type.db_table)
-        self.type_pk = q(rel_type.pk.column)
-        self.type_propagates = q(rel_type.get_field("propagates_impact").column)
-        self.offering = q(offering.db_table)
-        self.offering_pk = q(offering.pk.column)
-        self.offering_parent = q(offering.get_field("parent").column)
-        # Propagation is a property of the type: the level queries take the set of such types.
-        propagating_types = f"SELECT t.{self.type_pk} FROM {self.type} t WHERE t.{self.type_propagates} = %s"
-        self.propagates = in_subquery(f"r.{self.rel_type}", propagating_types, connection)
-
-    def _level(self, frontier_ids, rel_from, rel_to, offering_from, offering_to):
-        """(query, params) of the edges that leave the frontier, as (reached pk, frontier pk) rows: the
-        relationships of propagating types from column `rel_from` to `rel_to`, and the offerings
-        from `offering_from` to `offering_to` (an offering without a parent service has no edge)."""
-        relationships, params = id_in(f"r.{rel_from}", frontier_ids, self.connection)
-        offerings, offering_params = id_in(f"o.{offering_from}", frontier_ids, self.connection)
-        # Edges, not an aggregate per reached CI: _walk de-duplicates anyway, and a GROUP BY over a
-        # big frontier spilled its hash table to disk with the default work_mem.
-        query = (
-            f"SELECT r.{rel_to}, r.{rel_from} FROM {self.rel} r"
-            f" WHERE {self.propagates} AND {relationships}"
-            f" UNION ALL SELECT o.{offering_to}, o.{offering_from} FROM {self.offering} o"
-            f" WHERE o.{self.offering_parent} IS NOT NULL AND {offerings}"
-        )
-        return query, [True, *params, *offering_params]
-
-
-class _UpwardSql(_Names):
+class _UpwardSql(EdgeSql):
     """SQL of `impacted_by`: level rows are (reached pk, via pk); detail rows are
     (pk, sys_id, name, sys_class_name, offering parent pk)."""
 
@@ -460,12 +411,12 @@ class _UpwardSql(_Names):
     def level(self, frontier_ids):
         """The CIs one step above the frontier: parents along propagating relationships and the parent
         services of the offerings among them."""
-        return self._level(
+        return self.edges_leaving(
             frontier_ids, self.rel_child, self.rel_parent, self.offering_pk, self.offering_parent
         )
 
 
-class _DownwardSql(_Names):
+class _DownwardSql(EdgeSql):
     """SQL of `dependencies_of`: level rows are (reached pk, via pk), one step below the frontier."""
 
     def __init__(self, connection):
@@ -475,7 +426,7 @@ class _DownwardSql(_Names):
     def level(self, frontier_ids):
         """The CIs one step below the frontier: children along propagating relationships and the
         offerings of the services among them."""
-        return self._level(
+        return self.edges_leaving(
             frontier_ids, self.rel_parent, self.rel_child, self.offering_parent, self.offering_pk
         )
 

@@ -24,6 +24,7 @@ from cmdb.models import (
     ci_models_by_class,
 )
 from core.models import format_sys_id
+from impact.edges import propagating_relationships, reliance_edges
 from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceOffering
 
 RECORD_FIELDS = ("pk", "sys_id", "name", "sys_class_name")
@@ -183,10 +184,8 @@ def offerings_without_parent():
     "services; without that link, no infrastructure outage can reach the offering.",
 )
 def business_offerings_without_application_service():
-    depends_on_application_service = Relationship.objects.filter(
-        parent=OuterRef("pk"),
-        type__propagates_impact=True,
-        child__sys_class_name=ApplicationService._meta.db_table,
+    depends_on_application_service = propagating_relationships().filter(
+        parent=OuterRef("pk"), child__sys_class_name=ApplicationService._meta.db_table
     )
     return records(business_offerings().exclude(Exists(depends_on_application_service)))
 
@@ -280,21 +279,6 @@ def relationship_cycles():
         for component in components
     ]
     return sorted(cycles, key=lambda cycle: (cycle.members[0].name, cycle.members[0].sys_id_hex))
-
-
-def reliance_edges():
-    """(parent pk, child pk) for everything that lets impact flow from child to parent, in one query.
-
-    Relationships of propagating types, and an offering's parent reference (the parent service
-    relies on its offerings), as in the impact engine.
-    """
-    relationships = (
-        Relationship.objects.filter(type__propagates_impact=True)
-        .order_by()
-        .values_list("parent_id", "child_id")
-    )
-    offerings = ServiceOffering.objects.filter(parent__isnull=False).order_by().values_list("parent_id", "pk")
-    return relationships.union(offerings, all=True)
 
 
 def successors_by_node(edges):

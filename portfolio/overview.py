@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from cmdb.models import BusinessService, ConfigurationItem, Relationship, Service, ci_models_by_class
+from cmdb.models import BusinessService, ConfigurationItem, Service, ci_models_by_class
+from impact.edges import offerings_with_parent, propagating_relationships
 from impact.models import Outage
 from offerings.models import ServiceOffering
 from portfolio import health
@@ -18,7 +19,13 @@ from portfolio.availability import (
     availability_of_services,
     current_month,
 )
-from portfolio.charts import GraphNode, availability_chart, dependency_picture, incidents_chart
+from portfolio.charts import (
+    DEPENDENCY_LAYOUT,
+    GraphNode,
+    availability_chart,
+    dependency_picture,
+    incidents_chart,
+)
 from portfolio.models import Initiative, PortfolioNode
 from portfolio.trends import incidents_impacting, service_trends
 
@@ -233,7 +240,7 @@ def offering_rows(service, results):
     ]
 
 
-def dependency_nodes(timeline, max_per_layer=7):
+def dependency_nodes(timeline, max_per_layer=DEPENDENCY_LAYOUT.max_per_layer):
     """The CIs below the service as GraphNodes, and the edges among those that will be drawn."""
     depths = timeline.depths
     rows = ConfigurationItem.objects.filter(pk__in=list(depths)).values_list("pk", "name", "sys_class_name")
@@ -256,17 +263,11 @@ def dependency_nodes(timeline, max_per_layer=7):
     for pks in by_depth.values():
         drawn.update(pks[:max_per_layer])
     edges = list(
-        Relationship.objects.filter(
-            parent_id__in=drawn, child_id__in=drawn, type__propagates_impact=True
-        ).values_list("parent_id", "child_id")
+        propagating_relationships()
+        .filter(parent_id__in=drawn, child_id__in=drawn)
+        .values_list("parent_id", "child_id")
     )
-    # An offering hangs off its parent service by reference, not by a relationship row.
-    edges += [
-        (parent_id, pk)
-        for pk, parent_id in ServiceOffering.objects.filter(pk__in=drawn, parent_id__in=drawn).values_list(
-            "pk", "parent_id"
-        )
-    ]
+    edges += offerings_with_parent().filter(pk__in=drawn, parent_id__in=drawn).values_list("parent_id", "pk")
     return nodes, edges
 
 
