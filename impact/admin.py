@@ -1,166 +1,13 @@
 """Admin for incidents and change requests (affected CIs, impacted services, the impact graph) and outages."""
 
-from dataclasses import dataclass
-
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
-from impact.engine import impacted_by
 from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage
-from impact.services import (
-    APPLICATION_SERVICE,
-    BUSINESS_SERVICE,
-    SERVICE_OFFERING,
-    TECHNICAL_SERVICE,
-    refresh_impacted_services,
-    task_source_ids,
-)
-
-# --- the impact graph picture ---------------------------------------------------------------------
-
-NODE_WIDTH = 190
-NODE_HEIGHT = 34
-COLUMN_GAP = 60
-ROW_GAP = 14
-PADDING = 12
-# Beyond this many business services the picture stops being readable; the rest are counted.
-MAX_DRAWN_SERVICES = 40
-
-CLASS_LABELS = {
-    BUSINESS_SERVICE: "business service",
-    SERVICE_OFFERING: "offering",
-    APPLICATION_SERVICE: "application service",
-    TECHNICAL_SERVICE: "technical service",
-    "cmdb_ci_business_app": "business application",
-    "cmdb_ci_appl": "application",
-    "cmdb_ci_server": "server",
-    "cmdb_ci_db_instance": "database",
-}
-CLASS_STYLES = {
-    BUSINESS_SERVICE: "business",
-    SERVICE_OFFERING: "offering",
-    APPLICATION_SERVICE: "service",
-    TECHNICAL_SERVICE: "service",
-}
-
-
-@dataclass
-class GraphNode:
-    id: int
-    name: str
-    label: str
-    kind: str
-    style: str
-    depth: int
-    x: int
-    y: int
-    url: str
-    is_source: bool
-
-    @property
-    def text_x(self):
-        return self.x + 8
-
-    @property
-    def name_y(self):
-        return self.y + 14
-
-    @property
-    def kind_y(self):
-        return self.y + 28
-
-
-@dataclass
-class GraphEdge:
-    x1: int
-    y1: int
-    x2: int
-    y2: int
-
-
-@dataclass
-class ImpactGraph:
-    nodes: list
-    edges: list
-    width: int
-    height: int
-    node_width: int
-    node_height: int
-    service_count: int
-    hidden_service_count: int
-
-
-def _short(name, limit=26):
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def impact_graph(task):
-    """Layout of the impact from the task's CIs up to the business services they reach, for an inline SVG.
-
-    Only CIs on the shortest paths from a source to a business service are drawn, in columns by
-    depth, with one edge per step of those paths; None when the task names no CI.
-    """
-    source_ids = task_source_ids(task)
-    if not source_ids:
-        return None
-    result = impacted_by(source_ids)
-    services = result.of_class(BUSINESS_SERVICE)
-    drawn_services = services[:MAX_DRAWN_SERVICES]
-
-    node_ids = set(result.source_ids) & result.impacted.keys()
-    steps = set()
-    for service in drawn_services:
-        path = result.path(service.id)
-        node_ids.update(path)
-        steps.update(zip(path, path[1:], strict=False))
-
-    columns = {}
-    for pk in node_ids:
-        ci = result.impacted[pk]
-        columns.setdefault(ci.depth, []).append(ci)
-    positions = {}
-    nodes = []
-    for column, depth in enumerate(sorted(columns)):
-        for row, ci in enumerate(sorted(columns[depth], key=lambda ci: (ci.name, ci.id))):
-            x = PADDING + column * (NODE_WIDTH + COLUMN_GAP)
-            y = PADDING + row * (NODE_HEIGHT + ROW_GAP)
-            positions[ci.id] = (x, y)
-            nodes.append(
-                GraphNode(
-                    id=ci.id,
-                    name=ci.name,
-                    label=_short(ci.name),
-                    kind=CLASS_LABELS.get(ci.sys_class_name, ci.sys_class_name),
-                    style="source" if ci.depth == 0 else CLASS_STYLES.get(ci.sys_class_name, "ci"),
-                    depth=ci.depth,
-                    x=x,
-                    y=y,
-                    url=reverse("admin:cmdb_configurationitem_change", args=[ci.id]),
-                    is_source=ci.depth == 0,
-                )
-            )
-    edges = []
-    for lower, upper in sorted(steps):
-        (x1, y1), (x2, y2) = positions[lower], positions[upper]
-        edges.append(GraphEdge(x1 + NODE_WIDTH, y1 + NODE_HEIGHT // 2, x2, y2 + NODE_HEIGHT // 2))
-
-    tallest = max(len(column) for column in columns.values())
-    return ImpactGraph(
-        nodes=nodes,
-        edges=edges,
-        width=2 * PADDING + len(columns) * NODE_WIDTH + (len(columns) - 1) * COLUMN_GAP,
-        height=2 * PADDING + tallest * NODE_HEIGHT + (tallest - 1) * ROW_GAP,
-        node_width=NODE_WIDTH,
-        node_height=NODE_HEIGHT,
-        service_count=len(services),
-        hidden_service_count=len(services) - len(drawn_services),
-    )
-
-
-# --- admin ----------------------------------------------------------------------------------------
+from impact.pictures import impact_picture
+from impact.services import refresh_impacted_services
 
 
 class AffectedCIInline(RunstageTabularInline):
@@ -244,7 +91,7 @@ class TaskAdmin(RunstageModelAdmin):
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "state":
-            kwargs["choices"] = [(state.value, state.label) for state in self.model.STATES]
+            kwargs["choices"] = [(state.value, state.label) for state in self.model.states()]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -262,7 +109,7 @@ class TaskAdmin(RunstageModelAdmin):
         # Here, not in change_view: only a page that is drawn needs the walk, not a POST that
         # saves and redirects, and the admin has already loaded the task.
         if change and obj is not None:
-            context["impact_graph"] = impact_graph(obj)
+            context["impact_graph"] = impact_picture(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.graph_svg import Layout, PictureNode, layered_graph_svg
+
 # Candidate lower bounds of an availability axis: the highest one below every value is used, so a
 # service that hovers around 99.9 % is not drawn as a row of identical full bars.
 AVAILABILITY_FLOORS = (99.9, 99.5, 99.0, 98.0, 95.0, 90.0, 80.0, 50.0, 0.0)
@@ -184,62 +186,41 @@ class GraphNode:
     tone: str = ""  # "bad" (open outage), "warn" (outage in the window) or ""
 
 
-def dependency_picture(nodes, edges, *, max_per_layer=7, box_width=150, box_height=44):
+DEPENDENCY_LAYOUT = Layout(
+    box_width=150,
+    box_height=44,
+    gap_between_layers=46,
+    gap_within_layer=14,
+    label_length=20,
+    max_per_layer=7,
+    min_width=320,
+)
+OUTAGE_STATUS = {"bad": "open outage", "warn": "outage this year"}
+
+
+def dependency_picture(nodes, edges):
     """CIs in rows by depth (the service on top); lines for the edges between drawn CIs.
 
-    A row with more CIs than `max_per_layer` shows the first ones and a "+N more" box.
+    A row with more CIs than the layout's `max_per_layer` shows the first ones and a "+N more" box.
     """
-    layers = {}
-    for node in sorted(nodes, key=lambda node: (node.depth, node.tone != "bad", node.name.lower())):
-        layers.setdefault(node.depth, []).append(node)
-    gap_x, gap_y, margin = 14, 46, 10
-    widest = max((min(len(row), max_per_layer + 1) for row in layers.values()), default=1)
-    width = max(margin * 2 + widest * (box_width + gap_x) - gap_x, 320)
-    height = margin * 2 + len(layers) * (box_height + gap_y) - gap_y if layers else 60
-    positions, boxes = {}, []
-    for row_index, depth in enumerate(sorted(layers)):
-        row = layers[depth]
-        shown, hidden = row[:max_per_layer], len(row) - max_per_layer
-        count = len(shown) + (1 if hidden > 0 else 0)
-        row_width = count * (box_width + gap_x) - gap_x
-        x0 = (width - row_width) / 2
-        y = margin + row_index * (box_height + gap_y)
-        for index, node in enumerate(shown):
-            x = x0 + index * (box_width + gap_x)
-            positions[node.pk] = (x + box_width / 2, y)
-            name = node.name if len(node.name) <= 20 else node.name[:19] + "…"
-            status = {"bad": "open outage", "warn": "outage this year"}.get(node.tone, "no recent outage")
-            boxes.append(
-                f'<g class="node {escape(node.tone)}"><title>{escape(node.name)} '
-                f"({escape(node.class_label)}, depth {node.depth}, {status})</title>"
-                f'<rect x="{x:.1f}" y="{y}" width="{box_width}" height="{box_height}" rx="6"/>'
-                f'<text class="name" x="{x + 10:.1f}" y="{y + 18}">{escape(name)}</text>'
-                f'<text class="kind" x="{x + 10:.1f}" y="{y + 34}">{escape(node.class_label)}</text></g>'
-            )
-        if hidden > 0:
-            x = x0 + len(shown) * (box_width + gap_x)
-            boxes.append(
-                f'<g class="node more"><title>{hidden} more CI(s) at depth {depth}</title>'
-                f'<rect x="{x:.1f}" y="{y}" width="{box_width}" height="{box_height}" rx="6"/>'
-                f'<text class="name" x="{x + box_width / 2:.1f}" y="{y + 27}" text-anchor="middle">'
-                f"+{hidden} more</text></g>"
-            )
-    lines = []
-    for parent, child in edges:
-        if parent in positions and child in positions:
-            (x1, y1), (x2, y2) = positions[parent], positions[child]
-            if y1 == y2:
-                continue
-            upper, lower = ((x1, y1), (x2, y2)) if y1 < y2 else ((x2, y2), (x1, y1))
-            lines.append(
-                f'<line class="edge" x1="{upper[0]:.1f}" y1="{upper[1] + box_height}" '
-                f'x2="{lower[0]:.1f}" y2="{lower[1]}"/>'
-            )
-    svg = (
-        f'<svg class="chart dependencies" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-        f'style="max-width: {width:.0f}px" '
-        f'aria-label="What the service depends on"><title>What the service depends on</title>'
-        f"<desc>The service on top and, one row per level below it, every CI whose outage reaches it."
-        f"</desc>{''.join(lines)}{''.join(boxes)}</svg>"
+    ordered = sorted(nodes, key=lambda node: (node.depth, node.tone != "bad", node.name.lower()))
+    boxes = [
+        PictureNode(
+            key=node.pk,
+            name=node.name,
+            kind=node.class_label,
+            layer=node.depth,
+            title=f"{node.name} ({node.class_label}, depth {node.depth}, "
+            f"{OUTAGE_STATUS.get(node.tone, 'no recent outage')})",
+            style=node.tone,
+        )
+        for node in ordered
+    ]
+    return layered_graph_svg(
+        boxes,
+        edges,
+        DEPENDENCY_LAYOUT,
+        css_class="chart dependencies",
+        title="What the service depends on",
+        description="The service on top and, one row per level below it, every CI whose outage reaches it.",
     )
-    return mark_safe(svg)  # noqa: S308 - every interpolated text is escaped above
