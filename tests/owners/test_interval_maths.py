@@ -2,16 +2,9 @@
 
 import datetime
 
-from portfolio.availability import (
-    OutageSpan,
-    allowed_downtime_seconds,
-    clip,
-    commitment_periods,
-    measure,
-    merge,
-    subtract,
-    total_seconds,
-)
+from portfolio.availability import allowed_downtime_seconds
+from portfolio.intervals import OutageSpan, clip, measure, merge, subtract, total_seconds
+from portfolio.periods import commitment_periods
 
 UTC = datetime.UTC
 
