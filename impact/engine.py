@@ -1,7 +1,7 @@
 """The impact engine: the only code that walks the CMDB graph.
 
-INTERFACE AGREED WITH THE API AUTHOR (impact/api, impact/services) -- keep these names and shapes;
-you may add, not change.
+`impacted_by`, `dependencies_of` and their result classes are what impact/api and impact/services
+build on: their names and shapes only grow.
 
 How the walk works, and why:
 
