@@ -45,8 +45,8 @@ class ImpactQuerySerializer(serializers.Serializer):
     )
 
 
-class CIImpactQuerySerializer(ImpactQuerySerializer):
-    """The CIs whose outage to assess, plus depth and list limits."""
+class SourceCIsSerializer(serializers.Serializer):
+    """The CIs whose outage to assess, as repeated `ci` query parameters."""
 
     ci = serializers.ListField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=True),
@@ -63,10 +63,14 @@ class CIImpactQuerySerializer(ImpactQuerySerializer):
     @classmethod
     def from_query_params(cls, query_params):
         """Bind to a request's query string; `ci` may repeat."""
-        data = {key: query_params.get(key) for key in ("max_depth", "limit") if key in query_params}
+        data = {key: query_params.get(key) for key in cls().fields if key != "ci" and key in query_params}
         if "ci" in query_params:
             data["ci"] = query_params.getlist("ci")
         return cls(data=data)
+
+
+class CIImpactQuerySerializer(SourceCIsSerializer, ImpactQuerySerializer):
+    """The CIs whose outage to assess, plus depth and list limits."""
 
 
 # --- the impact document --------------------------------------------------------------------------

@@ -11,5 +11,6 @@ router.register("changes", views.ChangeRequestViewSet, basename="change")
 
 urlpatterns = [
     path("impact/", views.ImpactView.as_view(), name="impact"),
+    path("impact/people/", views.ImpactPeopleView.as_view(), name="impact-people"),
     *router.urls,
 ]

@@ -13,6 +13,13 @@ from core.api import (
     require_permissions,
 )
 from impact.api.documents import impact_document
+from impact.api.people import (
+    PEOPLE_RENDERERS,
+    AffectedPeopleSerializer,
+    CIPeopleQuerySerializer,
+    PeopleQuerySerializer,
+    people_response,
+)
 from impact.api.serializers import (
     ChangeRequestSerializer,
     CIImpactQuerySerializer,
@@ -48,6 +55,24 @@ class ImpactView(APIView):
         return Response(document)
 
 
+class ImpactPeopleView(APIView):
+    """Who exactly an outage of some CIs affects, each person once, and through which subscription."""
+
+    permission_classes = [CanViewCIs]
+    renderer_classes = PEOPLE_RENDERERS
+
+    @extend_schema(
+        operation_id="impact_people_retrieve",
+        parameters=[CIPeopleQuerySerializer],
+        responses={200: AffectedPeopleSerializer, 400: BAD_INPUT},
+    )
+    def get(self, request):
+        """The people affected by an outage of the CIs given as `ci` (repeatable); `?format=csv` for all."""
+        query = CIPeopleQuerySerializer.from_query_params(request.query_params)
+        query.is_valid(raise_exception=True)
+        return people_response(request, query.validated_data["ci"], request.query_params)
+
+
 class TaskViewSet(RunstageModelViewSet):
     """Shared by incidents and changes: looked up by number, with impact and refresh actions."""
 
@@ -73,6 +98,19 @@ class TaskViewSet(RunstageModelViewSet):
             task_source_ids(task), max_depth=params.get("max_depth"), limit=params["limit"]
         )
         return Response(document)
+
+    @extend_schema(
+        parameters=[PeopleQuerySerializer], responses={200: AffectedPeopleSerializer, 400: BAD_INPUT}
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsAuthenticated, ViewModelPermissions, CanViewCIs],
+        renderer_classes=PEOPLE_RENDERERS,
+    )
+    def people(self, request, number=None):
+        """The people this task's CI and affected CIs affect; `?format=csv` downloads them all."""
+        return people_response(request, task_source_ids(self.get_object()), request.query_params)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, ChangeModelPermissions])
