@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo --host $(HOST) --port $(PORT)
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 RUNSTAGE_TASKS=$${RUNSTAGE_TASKS:-immediate} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test tools and run the whole suite (DATABASE_URL picks the database)
 test: install-dev

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "runstage-test-suite-only-" + "x" * 40)
+# Tasks run in the request unless a test sets up a worker.
+os.environ.setdefault("RUNSTAGE_TASKS", "immediate")
 
 from config.settings import *  # noqa: E402,F403
 
@@ -17,3 +19,4 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Serve static files straight from the app folders: the suite never runs collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -3,10 +3,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from cmdb.views import ProfileView
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/catalog/", permanent=False)),
     path("admin/csdm-health/", include("portfolio.health_views")),
     path("admin/", admin.site.urls),
+    path("accounts/profile/", ProfileView.as_view(), name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("catalog/", include("catalog.urls")),
     path("portfolio/", include("portfolio.urls")),

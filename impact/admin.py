@@ -1,13 +1,26 @@
 """Admin for incidents and change requests (affected CIs, impacted services, the impact graph) and outages."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
-from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage
+from impact.engine import impacted_by
+from impact.models import (
+    AffectedCI,
+    ChangeRequest,
+    ImpactedService,
+    Incident,
+    Notification,
+    NotificationEvent,
+    Outage,
+)
+from impact.notifications import notify_affected_people
+from impact.people import AffectedPeople, offering_ids
 from impact.pictures import impact_picture
-from impact.services import refresh_impacted_services
+from impact.services import refresh_impacted_services, refresh_impacted_services_soon, task_source_ids
 
 
 class AffectedCIInline(RunstageTabularInline):
@@ -48,21 +61,52 @@ class ImpactedServiceInline(RunstageTabularInline):
 
 @admin.action(description=_("Refresh impacted services"), permissions=["change"])
 def refresh_impacted_services_action(modeladmin, request, queryset):
-    added = removed = 0
+    added = removed = refreshed = 0
+    queued = []
     for task in queryset:
-        task_added, task_removed = refresh_impacted_services(task)
-        added += task_added
-        removed += task_removed
-    modeladmin.message_user(
-        request,
-        ngettext(
-            "Refreshed %(count)d task: %(added)d services added, %(removed)d removed.",
-            "Refreshed %(count)d tasks: %(added)d services added, %(removed)d removed.",
-            len(queryset),
+        counts = refresh_impacted_services_soon(task)
+        if counts is None:
+            queued.append(task.number)
+            continue
+        refreshed += 1
+        added, removed = added + counts[0], removed + counts[1]
+    if refreshed:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Refreshed %(count)d task: %(added)d services added, %(removed)d removed.",
+                "Refreshed %(count)d tasks: %(added)d services added, %(removed)d removed.",
+                refreshed,
+            )
+            % {"count": refreshed, "added": added, "removed": removed},
+            messages.SUCCESS,
         )
-        % {"count": len(queryset), "added": added, "removed": removed},
-        messages.SUCCESS,
-    )
+    if queued:
+        modeladmin.message_user(
+            request,
+            _("Large walks refresh in the background: %(numbers)s.") % {"numbers": ", ".join(queued)},
+            messages.INFO,
+        )
+
+
+def notify_action(kind, description):
+    @admin.action(description=description, permissions=["change"])
+    def notify(modeladmin, request, queryset):
+        for task in queryset:
+            try:
+                result = notify_affected_people(task, kind, by=request.user)
+            except ValidationError as error:
+                modeladmin.message_user(request, f"{task.number}: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            modeladmin.message_user(
+                request,
+                _("%(number)s: %(queued)d people will be told; %(already)d had been told already.")
+                % {"number": task.number, "queued": result.queued, "already": result.already_told},
+                messages.SUCCESS,
+            )
+
+    notify.__name__ = f"notify_{kind}"
+    return notify
 
 
 class TaskAdmin(RunstageModelAdmin):
@@ -109,7 +153,10 @@ class TaskAdmin(RunstageModelAdmin):
         # Here, not in change_view: only a page that is drawn needs the walk, not a POST that
         # saves and redirects, and the admin has already loaded the task.
         if change and obj is not None:
-            context["impact_graph"] = impact_picture(obj)
+            impact = impacted_by(task_source_ids(obj))
+            context["impact_graph"] = impact_picture(impact)
+            context["affected_people"] = AffectedPeople(offering_ids(impact)).count()
+            context["people_list_url"] = reverse(f"impact-api:{self.people_route}-people", args=[obj.number])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -119,6 +166,8 @@ class IncidentAdmin(TaskAdmin):
 
     autocomplete_fields = (*TaskAdmin.autocomplete_fields, "caller")
     extra_fieldsets = ((_("Caller"), {"fields": ("caller",)}),)
+    actions = (*TaskAdmin.actions, notify_action(NotificationEvent.Kind.STARTED, _("Notify affected people")))
+    people_route = "incident"
 
 
 @admin.register(ChangeRequest)
@@ -128,6 +177,11 @@ class ChangeRequestAdmin(TaskAdmin):
     list_display = (*TaskAdmin.list_display[:3], "type", "start_date", *TaskAdmin.list_display[3:])
     list_filter = ("type", *TaskAdmin.list_filter)
     extra_fieldsets = ((_("Plan"), {"fields": ("type", ("start_date", "end_date"))}),)
+    actions = (
+        *TaskAdmin.actions,
+        notify_action(NotificationEvent.Kind.PLANNED, _("Notify affected people of the planned window")),
+    )
+    people_route = "change"
 
 
 @admin.register(Outage)
@@ -146,3 +200,18 @@ class OutageAdmin(RunstageModelAdmin):
     @admin.display(description=_("open"), boolean=True)
     def is_open(self, obj):
         return obj.is_open
+
+
+@admin.register(Notification)
+class NotificationAdmin(RunstageModelAdmin):
+    """Who was told what, and whether the e-mail went out; a failed one shows its last error."""
+
+    list_display = ("event", "person", "status", "attempts", "sent_at")
+    list_filter = ("status", "event__kind")
+    list_select_related = ("event__task", "person")
+    search_fields = ("person__username", "person__email", "event__task__number")
+    autocomplete_fields = ("person",)
+    readonly_fields = ("event", "person", "status", "attempts", "sent_at", "last_error")
+
+    def has_add_permission(self, request):
+        return False

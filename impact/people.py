@@ -3,7 +3,8 @@
 The affected people of a set of impacted offerings are the union of the users subscribed directly,
 the members of subscribed groups, and the users whose own department, location or company is
 subscribed; inactive users are left out. Everything is counted in the database, in one statement,
-whatever the number of people: a subscribed company of 12,000 is one join, not 12,000 rows in Python.
+whatever the number of people: one pass over the users, each subscribe-by table a hashed semi-join,
+so a company subscribed to 20 offerings is not 20 × its 12,000 people before they are counted.
 Listing reads one page of people, then how each of them is reached.
 """
 
@@ -14,7 +15,7 @@ from django.db import connections, router
 
 from cmdb.models import Group, GroupMembership, User
 from core.sql import id_in
-from impact.engine import SUBSCRIBER_KEYS, impacted_by
+from impact.engine import SUBSCRIBER_KEYS, ImpactResult, impacted_by
 from impact.services import SERVICE_OFFERING
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
@@ -57,9 +58,14 @@ class AffectedPerson:
     via: list[Via] = field(default_factory=list)
 
 
+def offering_ids(impact: ImpactResult) -> list[int]:
+    """The pks of the offerings in an impact."""
+    return [ci.id for ci in impact.of_class(SERVICE_OFFERING)]
+
+
 def impacted_offering_ids(source_ids, max_depth=None) -> list[int]:
     """The pks of the offerings an outage of `source_ids` impacts."""
-    return [ci.id for ci in impacted_by(source_ids, max_depth=max_depth).of_class(SERVICE_OFFERING)]
+    return offering_ids(impacted_by(source_ids, max_depth=max_depth))
 
 
 class AffectedPeople:
@@ -76,28 +82,29 @@ class AffectedPeople:
         total = 0
         if not self.offering_ids:
             return PeopleCount(total, by_kind)
-        people, params = self._people()
-        query = (
-            f"{people} SELECT kind, COUNT(DISTINCT person) FROM people GROUP BY kind"
-            f" UNION ALL SELECT '', COUNT(DISTINCT person) FROM people"
+        conditions, params = self._conditions()
+        # One pass over the users: each condition is a hashed semi-join, evaluated once per person.
+        flags = ", ".join(
+            f"CASE WHEN {condition} THEN 1 ELSE 0 END AS r{i}" for i, (_, condition) in enumerate(conditions)
         )
-        for kind, count in self._fetch(query, params):
-            if kind:
-                by_kind[kind] = count
-            else:
-                total = count
-        return PeopleCount(total, by_kind)
+        reached_any = " + ".join(f"r{i}" for i in range(len(conditions)))
+        sums = ", ".join(f"SUM(r{i})" for i in range(len(conditions)))
+        users = self._active_users()
+        query = f"SELECT {sums}, COUNT(*) FROM (SELECT {flags} FROM {users}) x WHERE {reached_any} > 0"
+        row = self._fetch(query, [*params, True])[0]
+        by_kind.update({kind: value or 0 for (kind, _), value in zip(conditions, row, strict=False)})
+        return PeopleCount(row[-1] or 0, by_kind)
 
     def people(self, *, offset: int = 0, limit: int | None = None) -> list[AffectedPerson]:
         """One page of affected people, sorted by name, each with every way they are reached."""
         if not self.offering_ids:
             return []
-        people, params = self._people()
+        reached, params = self._reached()
+        params = [True, *params]
         user = User._meta
         names = f"LOWER(u.{self._column(user, 'first_name')}), LOWER(u.{self._column(user, 'last_name')})"
         query = (
-            f"{people} SELECT u.{self.q(user.pk.column)} FROM {self.q(user.db_table)} u"
-            f" WHERE u.{self.q(user.pk.column)} IN (SELECT person FROM people)"
+            f"SELECT u.{self.q(user.pk.column)} FROM {self._active_users()} AND ({reached})"
             f" ORDER BY {names}, u.{self._column(user, 'username')}, u.{self.q(user.pk.column)}"
         )
         if limit is not None:
@@ -125,8 +132,10 @@ class AffectedPeople:
         """Every affected person's pk, for telling them."""
         if not self.offering_ids:
             return []
-        people, params = self._people()
-        return [row[0] for row in self._fetch(f"{people} SELECT DISTINCT person FROM people", params)]
+        reached, params = self._reached()
+        user_pk = f"u.{self.q(User._meta.pk.column)}"
+        query = f"SELECT {user_pk} FROM {self._active_users()} AND ({reached})"
+        return [row[0] for row in self._fetch(query, [True, *params])]
 
     @staticmethod
     def kinds():
@@ -139,8 +148,62 @@ class AffectedPeople:
     def _column(self, meta, name):
         return self.q(meta.get_field(name).column)
 
-    def _branch(self, model, subscriber_field):
-        """(sql, params): (kind, person pk, subscriber pk, offering pk) rows of one subscribe-by table."""
+    def _condition(self, model, subscriber_field):
+        """(sql, params): the condition on user `u` "one subscribe-by table reaches this person".
+
+        Semi-joins (IN subqueries), not joins: a company subscribed to 20 offerings must not list its
+        12,000 people 20 times before they are counted.
+        """
+        q = self.q
+        meta, user = model._meta, User._meta
+        subscriber = meta.get_field(subscriber_field)
+        offering_in, params = id_in(
+            f"s.{self._column(meta, 'service_offering')}", self.offering_ids, self.connection
+        )
+        subscribers = f"SELECT s.{q(subscriber.column)} FROM {q(meta.db_table)} s WHERE {offering_in}"
+        user_pk = f"u.{q(user.pk.column)}"
+        if subscriber.related_model is User:
+            return f"{user_pk} IN ({subscribers})", params
+        if subscriber.related_model is Group:
+            membership = GroupMembership._meta
+            members = (
+                f"SELECT m.{self._column(membership, 'user')} FROM {q(membership.db_table)} m"
+                f" WHERE m.{self._column(membership, 'group')} IN ({subscribers})"
+            )
+            return f"{user_pk} IN ({members})", params
+        return f"u.{q(self._user_field(subscriber.related_model).column)} IN ({subscribers})", params
+
+    def _conditions(self):
+        """([(kind, condition)], params) for every subscribe-by table, in SUBSCRIPTION_MODELS order."""
+        conditions, params = [], []
+        for model, subscriber_field in SUBSCRIPTION_MODELS:
+            condition, condition_params = self._condition(model, subscriber_field)
+            kind = SUBSCRIBER_KEYS[model._meta.get_field(subscriber_field).related_model]
+            conditions.append((kind, condition))
+            params.extend(condition_params)
+        return conditions, params
+
+    def _reached(self):
+        """(sql, params): the condition on user `u` "some impacted offering's subscription reaches them"."""
+        conditions, params = self._conditions()
+        return " OR ".join(f"({condition})" for _, condition in conditions), params
+
+    def _active_users(self):
+        user = User._meta
+        return f"{self.q(user.db_table)} u WHERE u.{self._column(user, 'is_active')} = %s"
+
+    @staticmethod
+    def _user_field(subscriber_model):
+        """The user's own reference to a department, location or company."""
+        return next(
+            field
+            for field in User._meta.concrete_fields
+            if field.is_relation and field.related_model is subscriber_model
+        )
+
+    def _how_branch(self, model, subscriber_field, person_ids):
+        """(sql, params): (kind, person pk, subscriber pk, offering pk) of the given people through one
+        subscribe-by table: every subscription that reaches them."""
         q = self.q
         meta = model._meta
         subscriber = meta.get_field(subscriber_field)
@@ -159,41 +222,22 @@ class AffectedPeople:
             person = f"m.{self._column(membership, 'user')}"
         else:
             # A department, location or company reaches the users whose own field points at it.
-            user_field = next(
-                f
-                for f in User._meta.concrete_fields
-                if f.is_relation and f.related_model is subscriber.related_model
-            )
             user = User._meta
+            user_field = self._user_field(subscriber.related_model)
             source += f" INNER JOIN {q(user.db_table)} p ON p.{q(user_field.column)} = {via}"
             person = f"p.{q(user.pk.column)}"
-        return f"SELECT '{kind}', {person}, {via}, {offering} FROM {source} WHERE {condition}", params
-
-    def _people(self):
-        """(sql, params) of `WITH reached …, people …`: the rows of active people and how they are reached."""
-        branches, params = [], []
-        for model, subscriber_field in SUBSCRIPTION_MODELS:
-            sql, branch_params = self._branch(model, subscriber_field)
-            branches.append(sql)
-            params.extend(branch_params)
-        user = User._meta
-        q = self.q
-        people = (
-            f"WITH reached(kind, person, via, offering) AS ({' UNION ALL '.join(branches)}),"
-            f" people(kind, person, via, offering) AS (SELECT r.kind, r.person, r.via, r.offering"
-            f" FROM reached r INNER JOIN {q(user.db_table)} u ON u.{q(user.pk.column)} = r.person"
-            f" WHERE u.{self._column(user, 'is_active')} = %s)"
-        )
-        return people, [*params, True]
+        people, people_params = id_in(person, person_ids, self.connection)
+        sql = f"SELECT '{kind}', {person}, {via}, {offering} FROM {source} WHERE {condition} AND {people}"
+        return sql, [*params, *people_params]
 
     def _vias(self, person_ids):
         """(person pk, Via) for every way the given people are reached, sorted by kind then name."""
-        people, params = self._people()
-        condition, person_params = id_in("person", person_ids, self.connection)
-        rows = self._fetch(
-            f"{people} SELECT DISTINCT kind, person, via, offering FROM people WHERE {condition}",
-            [*params, *person_params],
-        )
+        branches, params = [], []
+        for model, subscriber_field in SUBSCRIPTION_MODELS:
+            sql, branch_params = self._how_branch(model, subscriber_field, person_ids)
+            branches.append(sql)
+            params.extend(branch_params)
+        rows = set(self._fetch(" UNION ALL ".join(branches), params))
         ids_by_kind = defaultdict(set)
         for kind, _, via, offering in rows:
             ids_by_kind[kind].add(via)

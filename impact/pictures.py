@@ -6,13 +6,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from core.graph_svg import Layout, PictureNode, layered_graph_svg
-from impact.engine import impacted_by
+from impact.engine import ImpactResult
 from impact.services import (
     APPLICATION_SERVICE,
     BUSINESS_SERVICE,
     SERVICE_OFFERING,
     TECHNICAL_SERVICE,
-    task_source_ids,
 )
 
 # Beyond this many business services the picture stops being readable; the rest are counted.
@@ -46,16 +45,14 @@ class ImpactPicture:
     hidden_service_count: int
 
 
-def impact_picture(task) -> ImpactPicture | None:
-    """The impact from the task's CIs up to the business services they reach, as inline SVG.
+def impact_picture(result: ImpactResult) -> ImpactPicture | None:
+    """The impact `result` from its sources up to the business services they reach, as inline SVG.
 
     Only CIs on the shortest paths from a source to a business service are drawn, in columns by
-    depth, with one edge per step of those paths; None when the task names no CI.
+    depth, with one edge per step of those paths; None when there is no source.
     """
-    source_ids = task_source_ids(task)
-    if not source_ids:
+    if not result.source_ids:
         return None
-    result = impacted_by(source_ids)
     services = result.of_class(BUSINESS_SERVICE)
     drawn_services = services[:MAX_DRAWN_SERVICES]
 

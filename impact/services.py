@@ -1,5 +1,6 @@
 """Domain operations on tasks: creating and updating them, and keeping their impacted services current."""
 
+from django.conf import settings
 from django.db import transaction
 
 from cmdb.models import ApplicationService, BusinessService, Service, TechnicalService
@@ -53,6 +54,20 @@ def refresh_impacted_services(task, max_depth=None):
         new_rows = [ImpactedService(task=task, service_id=pk) for pk in sorted(wanted - existing.keys())]
         ImpactedService.objects.bulk_create(new_rows)
     return len(new_rows), removed
+
+
+def refresh_impacted_services_soon(task) -> tuple[int, int] | None:
+    """Refresh now and return (added, removed), or queue the refresh when the walk is large (None).
+
+    A task that already lists more than IMPACT_BACKGROUND_REFRESH_ABOVE services sits on a hub of the
+    graph: its walk and rewrite are left to a worker rather than to the person waiting for a page.
+    """
+    from impact.background import refresh_impacted_services_in_background
+
+    if ImpactedService.objects.filter(task=task).count() > settings.IMPACT_BACKGROUND_REFRESH_ABOVE:
+        transaction.on_commit(lambda: refresh_impacted_services_in_background.enqueue(task.pk))
+        return None
+    return refresh_impacted_services(task)
 
 
 def set_affected_cis(task, cis):

@@ -21,6 +21,7 @@ class UserAdmin(SysIdAdminMixin, DjangoUserAdmin):
         (None, {"fields": ("username", "password", "sys_id_hex")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email", "title", "phone")}),
         (_("Organisation"), {"fields": ("company", "department", "location", "manager")}),
+        (_("Notifications"), {"fields": ("notify_non_major",)}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -111,6 +111,11 @@ class User(SysIdModel, AbstractUser):
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    notify_non_major = models.BooleanField(
+        "tell me about non-major incidents and changes",
+        default=True,
+        help_text="Major incidents are always told.",
+    )
 
     class Meta:
         db_table = "sys_user"

@@ -1,5 +1,6 @@
 """Impact endpoints: /api/v1/impact/, /api/v1/incidents/ and /api/v1/changes/."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -10,9 +11,11 @@ from core.api import (
     ChangeModelPermissions,
     RunstageModelViewSet,
     ViewModelPermissions,
+    model_validation_error,
     require_permissions,
 )
 from impact.api.documents import impact_document
+from impact.api.notify import NotifyRequestSerializer, NotifyResultSerializer
 from impact.api.people import (
     PEOPLE_RENDERERS,
     AffectedPeopleSerializer,
@@ -29,6 +32,7 @@ from impact.api.serializers import (
 )
 from impact.filters import ChangeRequestFilterSet, IncidentFilterSet
 from impact.models import ChangeRequest, Incident
+from impact.notifications import notify_affected_people
 from impact.services import refresh_impacted_services, task_source_ids
 
 CanViewCIs = require_permissions("cmdb.view_configurationitem")
@@ -111,6 +115,30 @@ class TaskViewSet(RunstageModelViewSet):
     def people(self, request, number=None):
         """The people this task's CI and affected CIs affect; `?format=csv` downloads them all."""
         return people_response(request, task_source_ids(self.get_object()), request.query_params)
+
+    @extend_schema(request=NotifyRequestSerializer, responses={202: NotifyResultSerializer, 400: BAD_INPUT})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, ChangeModelPermissions])
+    def notify(self, request, number=None):
+        """E-mail the affected people about this task, each at most once per event, in the background.
+
+        Incidents: `started`, `update` (with `message`), `resolved`; changes: `planned` (before the window).
+        """
+        task = self.get_object()
+        payload = NotifyRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            result = notify_affected_people(
+                task,
+                payload.validated_data["event"],
+                message=payload.validated_data["message"],
+                by=request.user,
+            )
+        except DjangoValidationError as error:
+            raise model_validation_error(error) from error
+        return Response(
+            {"event": result.event.kind, "queued": result.queued, "already_told": result.already_told},
+            status=202,
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, ChangeModelPermissions])

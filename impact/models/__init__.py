@@ -1,3 +1,4 @@
+from impact.models.notifications import Notification, NotificationEvent
 from impact.models.outages import Outage
 from impact.models.tasks import (
     FINAL_STATES,
@@ -17,6 +18,8 @@ __all__ = [
     "ChangeRequest",
     "ImpactedService",
     "Incident",
+    "Notification",
+    "NotificationEvent",
     "Outage",
     "Task",
     "TaskPriority",

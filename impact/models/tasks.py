@@ -7,6 +7,7 @@ from django.utils import timezone
 from cmdb.models import next_number
 from core.models import SysIdModel
 from core.workflow import Workflow, WorkflowModel
+from impact.signals import task_state_changed
 
 
 class TaskState(models.IntegerChoices):
@@ -149,6 +150,15 @@ class Task(WorkflowModel, SysIdModel):
     def save(self, *args, **kwargs):
         self.sys_class_name = self._meta.db_table
         self._sync_closed_at()
+        from_state = getattr(self, "_loaded_state", None) if self.pk else None
+        if from_state is not None and from_state != self.state:
+            to_state = self.state
+            transaction.on_commit(
+                lambda: task_state_changed.send(
+                    type(self), task=self, from_state=TaskState(from_state), to_state=TaskState(to_state)
+                ),
+                using=kwargs.get("using"),
+            )
         if self.number:
             super().save(*args, **kwargs)
         else:

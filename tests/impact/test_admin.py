@@ -137,7 +137,7 @@ def test_changelist_renders(admin_client):
 def test_saving_a_task_does_not_draw_the_graph(admin_client, graph, monkeypatch):
     change = ChangeRequestFactory(cmdb_ci=graph.server)
     drawn = []
-    monkeypatch.setattr("impact.admin.impact_picture", lambda task: drawn.append(task))
+    monkeypatch.setattr("impact.admin.impact_picture", lambda impact: drawn.append(impact))
     data = task_form_data(
         change, type="normal", start_date_0="", start_date_1="", end_date_0="", end_date_1=""
     )
