@@ -364,7 +364,7 @@ def _subscribe_requester(item):
     )
     for offering_id in offering_ids:
         UserSubscription.objects.get_or_create(
-            service_offering_id=offering_id, sys_user_id=item.request.requested_for_id
+            service_offering_id=offering_id, user_id=item.request.requested_for_id
         )
 
 

@@ -109,7 +109,7 @@ def test_subscribers_only_item_appears_once_the_user_subscribes(live_server, pag
     response = page.goto(f"{live_server.url}/catalog/item/{link.sc_cat_item.sys_id.hex}/")
     assert response.status == 404
 
-    UserSubscription.objects.create(service_offering=link.service_offering, sys_user=user)
+    UserSubscription.objects.create(service_offering=link.service_offering, user=user)
     page.goto(f"{live_server.url}/catalog/")
     page.get_by_role("link", name="VPN hardware token").click()
     expect(page.get_by_role("heading", name="VPN hardware token")).to_be_visible()

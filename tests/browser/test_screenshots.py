@@ -134,7 +134,7 @@ def shop(transactional_db):
     )
     manager = UserFactory(username="morgan", first_name="Morgan", last_name="Lee")
     user = UserFactory(username="sam", first_name="Sam", last_name="Rivera", manager=manager)
-    UserSubscriptionFactory(service_offering=crm, sys_user=user)
+    UserSubscriptionFactory(service_offering=crm, user=user)
     return {"user": user, "manager": manager, "laptop": laptop, "vpn": vpn.sc_cat_item}
 
 

@@ -26,13 +26,13 @@ def test_subscribers_only_item_is_not_orderable_by_a_non_subscriber(subscribers_
 
 def test_subscribers_only_item_is_orderable_by_a_direct_subscriber(subscribers_only):
     user = UserFactory()
-    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, sys_user=user)
+    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, user=user)
     assert can_order(user, subscribers_only.sc_cat_item)
 
 
 def test_subscribers_only_item_is_orderable_through_the_users_company(subscribers_only):
     company = CompanyFactory()
-    CompanySubscriptionFactory(service_offering=subscribers_only.service_offering, core_company=company)
+    CompanySubscriptionFactory(service_offering=subscribers_only.service_offering, company=company)
     assert can_order(UserFactory(company=company), subscribers_only.sc_cat_item)
 
 
@@ -43,7 +43,7 @@ def test_inactive_item_is_orderable_by_nobody():
 
 def test_inactive_item_is_not_orderable_by_its_subscribers(subscribers_only):
     user = UserFactory()
-    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, sys_user=user)
+    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, user=user)
     subscribers_only.sc_cat_item.active = False
     subscribers_only.sc_cat_item.save()
     assert not can_order(user, subscribers_only.sc_cat_item)
@@ -58,8 +58,8 @@ def test_orderable_items_lists_an_item_once_when_subscribed_through_two_offering
     link = CatalogItemOfferingFactory()
     second = CatalogItemOfferingFactory(sc_cat_item=link.sc_cat_item)
     user = UserFactory()
-    UserSubscriptionFactory(service_offering=link.service_offering, sys_user=user)
-    UserSubscriptionFactory(service_offering=second.service_offering, sys_user=user)
+    UserSubscriptionFactory(service_offering=link.service_offering, user=user)
+    UserSubscriptionFactory(service_offering=second.service_offering, user=user)
     assert list(orderable_items(user)) == [link.sc_cat_item]
 
 
@@ -78,14 +78,14 @@ def test_item_page_is_404_for_non_subscriber(client, subscribers_only):
 def test_item_page_opens_after_subscribing(client, subscribers_only):
     user = UserFactory()
     client.force_login(user)
-    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, sys_user=user)
+    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, user=user)
     response = client.get(reverse("catalog:item", args=[subscribers_only.sc_cat_item.sys_id.hex]))
     assert response.status_code == 200
 
 
 def test_catalog_page_lists_subscribers_only_item_after_subscribing(client, subscribers_only):
     user = UserFactory()
-    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, sys_user=user)
+    UserSubscriptionFactory(service_offering=subscribers_only.service_offering, user=user)
     client.force_login(user)
     response = client.get(reverse("catalog:index"))
     assert "VPN token" in response.content.decode()

@@ -111,14 +111,14 @@ def _order(user, item):
 def test_delivering_an_open_item_subscribes_the_requester_to_its_offering(user, subscribe_item):
     services.deliver_item(_order(user, subscribe_item.sc_cat_item))
     assert UserSubscription.objects.filter(
-        service_offering=subscribe_item.service_offering, sys_user=user
+        service_offering=subscribe_item.service_offering, user=user
     ).exists()
 
 
 def test_ordering_an_open_item_twice_subscribes_the_requester_once(user, subscribe_item):
     services.deliver_item(_order(user, subscribe_item.sc_cat_item))
     services.deliver_item(_order(user, subscribe_item.sc_cat_item))
-    assert UserSubscription.objects.filter(sys_user=user).count() == 1
+    assert UserSubscription.objects.filter(user=user).count() == 1
 
 
 def test_delivery_opens_the_offerings_subscribers_only_items(user, subscribe_item):
@@ -129,4 +129,4 @@ def test_delivery_opens_the_offerings_subscribers_only_items(user, subscribe_ite
 
 def test_closing_incomplete_does_not_subscribe(user, subscribe_item):
     services.close_incomplete(_order(user, subscribe_item.sc_cat_item))
-    assert not UserSubscription.objects.filter(sys_user=user).exists()
+    assert not UserSubscription.objects.filter(user=user).exists()
