@@ -85,9 +85,7 @@ def test_offering_page_query_count_does_not_grow_with_inline_rows(admin_client):
             "Paris HQ",
         ),
         (
-            lambda offering: GroupSubscriptionFactory(
-                service_offering=offering, group__name="Payroll team"
-            ),
+            lambda offering: GroupSubscriptionFactory(service_offering=offering, group__name="Payroll team"),
             "Payroll team",
         ),
     ],
