@@ -92,11 +92,11 @@ def _bump(cart):
 def item_variables(items):
     """{item pk: [variables with their choices]} for `items`, in two queries."""
     by_item = defaultdict(list)
-    variables = ItemVariable.objects.filter(cat_item__in=[item.pk for item in items]).prefetch_related(
+    variables = ItemVariable.objects.filter(catalog_item__in=[item.pk for item in items]).prefetch_related(
         "choices"
     )
     for variable in variables:
-        by_item[variable.cat_item_id].append(variable)
+        by_item[variable.catalog_item_id].append(variable)
     return by_item
 
 
@@ -112,7 +112,7 @@ def add_to_cart(user, item, quantity=1, answers=None):
     stored = clean_answers(item_variables([item])[item.pk], answers or {})
     with transaction.atomic():
         cart = _locked_cart(user)
-        line = CartItem.objects.create(cart=cart, cat_item=item, quantity=quantity, answers=stored)
+        line = CartItem.objects.create(cart=cart, catalog_item=item, quantity=quantity, answers=stored)
         _bump(cart)
     return line
 
@@ -158,10 +158,10 @@ def place_order(cart, user, version=None):
             if locked.last_request_id and locked.last_checkout_version == int(version):
                 return locked.last_request
             raise CartChanged("Your cart changed while you were looking at it; please review it again.")
-        lines = list(locked.lines.select_related("cat_item").order_by("pk"))
+        lines = list(locked.lines.select_related("catalog_item").order_by("pk"))
         if not lines:
             raise EmptyCart("Your cart is empty.")
-        request = _create_request(user, [(line.cat_item, line.quantity, line.answers) for line in lines])
+        request = _create_request(user, [(line.catalog_item, line.quantity, line.answers) for line in lines])
         locked.lines.all().delete()
         locked.last_request = request
         locked.last_checkout_version = locked.version
@@ -232,7 +232,7 @@ def _create_request(user, lines, order_token=None):
         requested_item = RequestedItem.objects.create(
             number=next_number("RITM"),
             request=request,
-            cat_item=item,
+            catalog_item=item,
             quantity=quantity,
             price=item.price,
             recurring_price=item.recurring_price,
@@ -245,7 +245,7 @@ def _create_request(user, lines, order_token=None):
         answers_to_write.extend(
             RequestedItemAnswer(
                 request_item=requested_item,
-                sc_item_option=variable,
+                variable=variable,
                 question=variable.question_text,
                 value=answers[variable.name],
                 display_value=answer_display(variable, answers[variable.name]),
@@ -357,9 +357,9 @@ def deliver_item(item):
 
 
 def _subscribe_requester(item):
-    if not item.cat_item.available_to_all:
+    if not item.catalog_item.available_to_all:
         return
-    offering_ids = CatalogItemOffering.objects.filter(sc_cat_item_id=item.cat_item_id).values_list(
+    offering_ids = CatalogItemOffering.objects.filter(catalog_item_id=item.catalog_item_id).values_list(
         "service_offering_id", flat=True
     )
     for offering_id in offering_ids:

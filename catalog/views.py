@@ -46,7 +46,7 @@ def _subtree_ids(categories, root):
 @login_required
 def index(request):
     catalogs = list(Catalog.objects.filter(active=True))
-    categories = list(Category.objects.filter(active=True, sc_catalog__active=True))
+    categories = list(Category.objects.filter(active=True, catalog__active=True))
     items = orderable_items(request.user).select_related("category").order_by("name")
 
     catalog = category = None
@@ -55,7 +55,7 @@ def index(request):
         catalog = next((c for c in catalogs if c.sys_id == wanted), None)
         if catalog is None:
             raise Http404("No such catalog.")
-        items = items.filter(sc_catalogs=catalog)
+        items = items.filter(catalogs=catalog)
     if request.GET.get("category"):
         wanted = _sys_id_or_404(request.GET["category"])
         category = next((c for c in categories if c.sys_id == wanted), None)
@@ -70,7 +70,7 @@ def index(request):
 
     tree = []
     for each in catalogs:
-        roots = [c for c in categories if c.sc_catalog_id == each.pk and c.parent_id is None]
+        roots = [c for c in categories if c.catalog_id == each.pk and c.parent_id is None]
         tree.append((each, [(root, [c for c in categories if c.parent_id == root.pk]) for root in roots]))
     return render(
         request,
@@ -123,12 +123,12 @@ def item_detail(request, sys_id):
 @login_required
 def cart(request):
     current = services.get_cart(request.user)
-    lines = list(current.lines.select_related("cat_item").order_by("pk"))
-    variables = services.item_variables([line.cat_item for line in lines])
+    lines = list(current.lines.select_related("catalog_item").order_by("pk"))
+    variables = services.item_variables([line.catalog_item for line in lines])
     for line in lines:
         line.answer_list = [
             (variable.question_text, answer_display(variable, line.answers[variable.name]))
-            for variable in variables[line.cat_item_id]
+            for variable in variables[line.catalog_item_id]
             if line.answers.get(variable.name) not in (None, "", "false")
         ]
     total = sum((line.total_price for line in lines), start=0)
@@ -191,7 +191,7 @@ def _requests_of(user):
 @login_required
 def request_list(request):
     requests = _requests_of(request.user).prefetch_related(
-        Prefetch("items", queryset=RequestedItem.objects.select_related("cat_item").order_by("number"))
+        Prefetch("items", queryset=RequestedItem.objects.select_related("catalog_item").order_by("number"))
     )
     page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "catalog/request_list.html", {"page": page})
@@ -199,7 +199,7 @@ def request_list(request):
 
 @login_required
 def request_detail(request, number):
-    items = RequestedItem.objects.select_related("cat_item", "approver", "approved_by")
+    items = RequestedItem.objects.select_related("catalog_item", "approver", "approved_by")
     items = items.prefetch_related("answers")
     placed = get_object_or_404(
         _requests_of(request.user)
@@ -214,7 +214,7 @@ def request_detail(request, number):
 def approvals(request):
     waiting = (
         services.approvals_for(request.user)
-        .select_related("cat_item", "request__requested_for")
+        .select_related("catalog_item", "request__requested_for")
         .prefetch_related("answers")
         .order_by("request__opened_at", "number")
     )

@@ -24,15 +24,15 @@ def item(db):
 def laptop_with_questions(item):
     """An item that asks a required choice, a date, an integer and an optional checkbox."""
     size = ItemVariableFactory(
-        cat_item=item, name="size", question_text="Screen size", type="choice", mandatory=True
+        catalog_item=item, name="size", question_text="Screen size", type="choice", mandatory=True
     )
     VariableChoiceFactory(question=size, text="14 inch", value="14", order=1)
     VariableChoiceFactory(question=size, text="16 inch", value="16", order=2)
     ItemVariableFactory(
-        cat_item=item, name="needed_by", question_text="Needed by", type="date", mandatory=True
+        catalog_item=item, name="needed_by", question_text="Needed by", type="date", mandatory=True
     )
-    ItemVariableFactory(cat_item=item, name="monitors", question_text="Monitors", type="integer")
-    ItemVariableFactory(cat_item=item, name="dock", question_text="Docking station", type="checkbox")
+    ItemVariableFactory(catalog_item=item, name="monitors", question_text="Monitors", type="integer")
+    ItemVariableFactory(catalog_item=item, name="dock", question_text="Docking station", type="checkbox")
     return item
 
 

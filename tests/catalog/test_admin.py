@@ -56,7 +56,7 @@ def test_admin_lists_render(admin_client, ordered_item, url_name):
 
 def test_item_change_page_shows_variable_and_offering_inlines(admin_client):
     item = CatalogItemFactory()
-    ItemVariableFactory(cat_item=item, question_text="Cost center")
+    ItemVariableFactory(catalog_item=item, question_text="Cost center")
     content = admin_client.get(reverse("admin:catalog_catalogitem_change", args=[item.pk])).content.decode()
     assert "Cost center" in content and "offerings this item orders" in content.lower()
 
@@ -76,12 +76,12 @@ def _query_count(admin_client, url):
 def test_item_page_query_count_does_not_grow_with_inline_rows(admin_client):
     item = CatalogItemFactory()
     url = reverse("admin:catalog_catalogitem_change", args=[item.pk])
-    CatalogItemOfferingFactory(sc_cat_item=item)
-    ItemVariableFactory(cat_item=item)
+    CatalogItemOfferingFactory(catalog_item=item)
+    ItemVariableFactory(catalog_item=item)
     with_one_row_each = _query_count(admin_client, url)
     for _ in range(5):
-        CatalogItemOfferingFactory(sc_cat_item=item)
-        ItemVariableFactory(cat_item=item)
+        CatalogItemOfferingFactory(catalog_item=item)
+        ItemVariableFactory(catalog_item=item)
     assert _query_count(admin_client, url) == with_one_row_each
 
 

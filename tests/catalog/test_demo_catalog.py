@@ -108,8 +108,8 @@ def test_demo_has_two_catalogs_with_two_levels_of_categories(demo):
 
 def test_every_demo_item_is_listed_in_its_category_catalog(demo):
     placed = {
-        (item.name, tuple(c.title for c in item.sc_catalogs.all()), item.category.sc_catalog.title)
-        for item in CatalogItem.objects.prefetch_related("sc_catalogs").select_related("category__sc_catalog")
+        (item.name, tuple(c.title for c in item.catalogs.all()), item.category.catalog.title)
+        for item in CatalogItem.objects.prefetch_related("catalogs").select_related("category__catalog")
     }
     assert all(catalogs == (category_catalog,) for _name, catalogs, category_catalog in placed)
 

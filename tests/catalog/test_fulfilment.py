@@ -99,7 +99,7 @@ def test_derive_request_state(states, expected):
 @pytest.fixture
 def subscribe_item():
     """An item open to everyone that orders an offering: ordering it subscribes you."""
-    link = CatalogItemOfferingFactory(sc_cat_item__available_to_all=True, sc_cat_item__name="Join CRM")
+    link = CatalogItemOfferingFactory(catalog_item__available_to_all=True, catalog_item__name="Join CRM")
     return link
 
 
@@ -109,24 +109,24 @@ def _order(user, item):
 
 
 def test_delivering_an_open_item_subscribes_the_requester_to_its_offering(user, subscribe_item):
-    services.deliver_item(_order(user, subscribe_item.sc_cat_item))
+    services.deliver_item(_order(user, subscribe_item.catalog_item))
     assert UserSubscription.objects.filter(
         service_offering=subscribe_item.service_offering, user=user
     ).exists()
 
 
 def test_ordering_an_open_item_twice_subscribes_the_requester_once(user, subscribe_item):
-    services.deliver_item(_order(user, subscribe_item.sc_cat_item))
-    services.deliver_item(_order(user, subscribe_item.sc_cat_item))
+    services.deliver_item(_order(user, subscribe_item.catalog_item))
+    services.deliver_item(_order(user, subscribe_item.catalog_item))
     assert UserSubscription.objects.filter(user=user).count() == 1
 
 
 def test_delivery_opens_the_offerings_subscribers_only_items(user, subscribe_item):
-    members_only = CatalogItemOfferingFactory(service_offering=subscribe_item.service_offering).sc_cat_item
-    services.deliver_item(_order(user, subscribe_item.sc_cat_item))
+    members_only = CatalogItemOfferingFactory(service_offering=subscribe_item.service_offering).catalog_item
+    services.deliver_item(_order(user, subscribe_item.catalog_item))
     assert can_order(user, members_only)
 
 
 def test_closing_incomplete_does_not_subscribe(user, subscribe_item):
-    services.close_incomplete(_order(user, subscribe_item.sc_cat_item))
+    services.close_incomplete(_order(user, subscribe_item.catalog_item))
     assert not UserSubscription.objects.filter(user=user).exists()

@@ -155,7 +155,7 @@ def test_checkout_of_a_stale_cart_version_is_refused(user, item):
 def test_order_now_creates_a_request_without_touching_the_cart(user, item):
     services.add_to_cart(user, CatalogItemFactory(), 1, {})
     request = services.order_now(user, item, 2, {}, token="8d0a0e5a-6c44-4b1c-9a39-5b0c1f1b0c11")
-    assert request.items.get().cat_item == item and CartItem.objects.count() == 1
+    assert request.items.get().catalog_item == item and CartItem.objects.count() == 1
 
 
 def test_order_now_submitted_twice_with_the_same_token_creates_one_request(user, item):

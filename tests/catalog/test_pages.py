@@ -46,7 +46,7 @@ def test_catalog_search_filters_items(logged_in, item):
 
 def test_catalog_category_filter_includes_subcategories(logged_in):
     hardware = CategoryFactory(title="Hardware")
-    laptops = CategoryFactory(title="Laptops", sc_catalog=hardware.sc_catalog, parent=hardware)
+    laptops = CategoryFactory(title="Laptops", catalog=hardware.catalog, parent=hardware)
     CatalogItemFactory(name="Thinkpad", category=laptops)
     CatalogItemFactory(name="Office chair")
     content = logged_in.get(reverse("catalog:index"), {"category": hardware.sys_id.hex}).content.decode()
@@ -223,11 +223,11 @@ def test_item_page_query_count_does_not_grow_with_offerings(logged_in, user, dja
 
     item = CatalogItemFactory()
     url = reverse("catalog:item", args=[item.sys_id.hex])
-    OfferingCommitmentFactory(service_offering=CatalogItemOfferingFactory(sc_cat_item=item).service_offering)
-    ItemVariableFactory(cat_item=item)
+    OfferingCommitmentFactory(service_offering=CatalogItemOfferingFactory(catalog_item=item).service_offering)
+    ItemVariableFactory(catalog_item=item)
     with_one = _count_queries(logged_in, url, django_assert_max_num_queries, 20)
     for _ in range(14):
-        link = CatalogItemOfferingFactory(sc_cat_item=item)
+        link = CatalogItemOfferingFactory(catalog_item=item)
         OfferingCommitmentFactory(service_offering=link.service_offering)
-        ItemVariableFactory(cat_item=item)
+        ItemVariableFactory(catalog_item=item)
     assert _count_queries(logged_in, url, django_assert_max_num_queries, with_one) == with_one
