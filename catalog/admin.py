@@ -1,13 +1,13 @@
 """Admin for catalog owners and fulfillers.
 
 State, stage and approval are read-only here: fulfillers move requested items with the
-actions below, which go through catalog.services (and so through the transition maps).
+actions below, which go through catalog.fulfilment (and so through the transition maps).
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from catalog import services
+from catalog.fulfilment import close_incomplete, deliver_item, skip_item, start_work
 from catalog.models import (
     Catalog,
     CatalogItem,
@@ -120,7 +120,7 @@ class RequestAdmin(RunstageModelAdmin):
     inlines = (RequestedItemInline,)
 
     def has_add_permission(self, request):
-        return False  # requests are placed from the catalog, through catalog.services
+        return False  # requests are placed from the catalog, through catalog.ordering
 
 
 class AnswerInline(RunstageTabularInline):
@@ -178,10 +178,10 @@ class RequestedItemAdmin(RunstageModelAdmin):
     )
     inlines = (AnswerInline,)
     actions = (
-        _fulfilment_action(services.start_work, "Start work", "started"),
-        _fulfilment_action(services.deliver_item, "Deliver", "delivered"),
-        _fulfilment_action(services.close_incomplete, "Close incomplete", "closed incomplete"),
-        _fulfilment_action(services.skip_item, "Skip", "skipped"),
+        _fulfilment_action(start_work, "Start work", "started"),
+        _fulfilment_action(deliver_item, "Deliver", "delivered"),
+        _fulfilment_action(close_incomplete, "Close incomplete", "closed incomplete"),
+        _fulfilment_action(skip_item, "Skip", "skipped"),
     )
 
     def has_add_permission(self, request):

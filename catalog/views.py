@@ -1,4 +1,4 @@
-"""The catalog pages: browse, order, follow requests, approve. Thin: forms in, services, redirects out."""
+"""The catalog pages: browse, order, follow requests, approve. Thin: forms in, domain calls, redirects out."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +9,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog import services
 from catalog.access import get_orderable_item_or_404, orderable_items
+from catalog.approvals import approvals_for, approve, reject
+from catalog.cart import add_to_cart, get_cart, item_variables, remove_cart_line, update_cart_line
+from catalog.errors import ItemUnavailable, OrderError
 from catalog.forms import CartLineForm, CheckoutForm, DecisionForm, ItemOrderForm
 from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, Request, RequestedItem
+from catalog.ordering import order_now, place_order
 from catalog.variables import answer_display
 from core.models import parse_sys_id
 from offerings.models import OfferingCommitment
@@ -101,30 +104,30 @@ def item_detail(request, sys_id):
             Prefetch("item_offerings", queryset=offerings)
         ),
     )
-    variables = services.item_variables([item])[item.pk]
+    variables = item_variables([item])[item.pk]
     form = ItemOrderForm(request.POST or None, variables=variables)
     if request.method == "POST" and form.is_valid():
         quantity, answers = form.cleaned_data["quantity"], form.answers()
         try:
             if request.POST.get("action") == "order":
-                placed = services.order_now(request.user, item, quantity, answers, form.cleaned_data["token"])
+                placed = order_now(request.user, item, quantity, answers, form.cleaned_data["token"])
                 messages.success(request, f"Your request {placed.number} has been placed.")
                 return redirect("catalog:request", number=placed.number)
-            services.add_to_cart(request.user, item, quantity, answers)
+            add_to_cart(request.user, item, quantity, answers)
             messages.success(request, f"{item.name} was added to your cart.")
             return redirect("catalog:cart")
         except ValidationError as error:
             form.add_service_errors(error)
-        except services.ItemUnavailable:
+        except ItemUnavailable:
             raise Http404("No such catalog item.") from None
     return render(request, "catalog/item.html", {"item": item, "form": form})
 
 
 @login_required
 def cart(request):
-    current = services.get_cart(request.user)
+    current = get_cart(request.user)
     lines = list(current.lines.select_related("catalog_item").order_by("pk"))
-    variables = services.item_variables([line.catalog_item for line in lines])
+    variables = item_variables([line.catalog_item for line in lines])
     for line in lines:
         line.answer_list = [
             (variable.question_text, answer_display(variable, line.answers[variable.name]))
@@ -155,9 +158,9 @@ def cart_line(request, sys_id):
         return redirect("catalog:cart")
     try:
         if form.cleaned_data["action"] == "remove":
-            changed = services.remove_cart_line(request.user, line_sys_id)
+            changed = remove_cart_line(request.user, line_sys_id)
         else:
-            changed = services.update_cart_line(request.user, line_sys_id, form.cleaned_data["quantity"])
+            changed = update_cart_line(request.user, line_sys_id, form.cleaned_data["quantity"])
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("catalog:cart")
@@ -176,8 +179,8 @@ def checkout(request):
         return redirect("catalog:cart")
     try:
         version = form.cleaned_data["version"]
-        placed = services.place_order(services.get_cart(request.user), request.user, version)
-    except (services.OrderError, ValidationError) as error:
+        placed = place_order(get_cart(request.user), request.user, version)
+    except (OrderError, ValidationError) as error:
         messages.error(request, _error_text(error))
         return redirect("catalog:cart")
     messages.success(request, f"Your request {placed.number} has been placed.")
@@ -213,7 +216,7 @@ def request_detail(request, number):
 @login_required
 def approvals(request):
     waiting = (
-        services.approvals_for(request.user)
+        approvals_for(request.user)
         .select_related("catalog_item", "request__requested_for")
         .prefetch_related("answers")
         .order_by("request__opened_at", "number")
@@ -224,7 +227,7 @@ def approvals(request):
 @login_required
 @require_POST
 def decide(request, number):
-    item = get_object_or_404(services.approvals_for(request.user).select_related("request"), number=number)
+    item = get_object_or_404(approvals_for(request.user).select_related("request"), number=number)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for messages_of_field in form.errors.values():
@@ -232,10 +235,10 @@ def decide(request, number):
         return redirect("catalog:approvals")
     try:
         if form.cleaned_data["decision"] == "approve":
-            services.approve(item, request.user)
+            approve(item, request.user)
             messages.success(request, f"{item.number} approved.")
         else:
-            services.reject(item, request.user, form.cleaned_data["reason"])
+            reject(item, request.user, form.cleaned_data["reason"])
             messages.success(request, f"{item.number} rejected.")
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, _error_text(error))

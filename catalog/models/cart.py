@@ -12,7 +12,7 @@ class Cart(SysIdModel):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sc_cart")
     # Bumped by every change and every checkout; the cart page posts the version it showed,
-    # which is how a double submit of "Checkout" is recognised (see services.place_order).
+    # which is how a double submit of "Checkout" is recognised (see catalog.ordering.place_order).
     version = models.PositiveIntegerField(default=0)
     last_request = models.ForeignKey(
         "catalog.Request", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
+from catalog.ordering import place_order
 from offerings.models import ServiceCommitment
 from tests.factories.catalog import (
     CatalogFactory,
@@ -180,8 +181,8 @@ def test_screenshots_of_the_catalog_pages(live_server, page, log_in, shop):
     expect(page.get_by_text("Waiting for approval").first).to_be_visible()
     _shoot(page, "06-request")
 
-    services.add_to_cart(user, shop["vpn"], 1, {})
-    services.place_order(services.get_cart(user), user)
+    add_to_cart(user, shop["vpn"], 1, {})
+    place_order(get_cart(user), user)
     page.get_by_role("link", name="My requests").first.click()
     _shoot(page, "07-my-requests")
 

@@ -1,6 +1,7 @@
 import pytest
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
+from catalog.ordering import place_order
 from tests.factories.catalog import CatalogItemFactory, ItemVariableFactory, VariableChoiceFactory
 from tests.factories.cmdb import UserFactory
 
@@ -44,8 +45,8 @@ def good_answers():
 @pytest.fixture
 def ordered_item(user, item):
     """A requested item placed through the cart, no approval needed."""
-    services.add_to_cart(user, item, 1, {})
-    request = services.place_order(services.get_cart(user), user)
+    add_to_cart(user, item, 1, {})
+    request = place_order(get_cart(user), user)
     return request.items.get()
 
 
@@ -57,6 +58,6 @@ def approval_item(db):
 @pytest.fixture
 def waiting_item(user, approval_item):
     """A requested item waiting for the approval of the requester's manager."""
-    services.add_to_cart(user, approval_item, 1, {})
-    request = services.place_order(services.get_cart(user), user)
+    add_to_cart(user, approval_item, 1, {})
+    request = place_order(get_cart(user), user)
     return request.items.get()

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
 from catalog.models import RequestState, State
+from catalog.ordering import order_now, place_order
 from tests.factories.catalog import CatalogItemFactory, CatalogItemOfferingFactory, ItemVariableFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,13 +87,13 @@ def test_item_page_query_count_does_not_grow_with_inline_rows(admin_client):
 
 
 def test_request_page_query_count_does_not_grow_with_its_items(admin_client, user):
-    request = services.order_now(user, CatalogItemFactory(available_to_all=True), 1, {}, uuid.uuid4())
+    request = order_now(user, CatalogItemFactory(available_to_all=True), 1, {}, uuid.uuid4())
     url = reverse("admin:catalog_request_change", args=[request.pk])
     with_one_item = _query_count(admin_client, url)
-    cart = services.get_cart(user)
+    cart = get_cart(user)
     for _ in range(5):
-        services.add_to_cart(user, CatalogItemFactory(available_to_all=True))
-    larger = services.place_order(cart, user)
+        add_to_cart(user, CatalogItemFactory(available_to_all=True))
+    larger = place_order(cart, user)
     assert (
         _query_count(admin_client, reverse("admin:catalog_request_change", args=[larger.pk])) == with_one_item
     )
