@@ -9,8 +9,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.access import get_orderable_item_or_404, orderable_items
+from catalog.access import get_orderable_item_or_404
 from catalog.approvals import approvals_for, approve, reject
+from catalog.browse import browse_catalog
 from catalog.cart import add_to_cart, get_cart, item_variables, remove_cart_line, update_cart_line
 from catalog.errors import ItemUnavailable, OrderError
 from catalog.forms import CartLineForm, CheckoutForm, DecisionForm, ItemOrderForm
@@ -34,56 +35,26 @@ def _error_text(error):
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
-def _subtree_ids(categories, root):
-    """Ids of `root` and every category below it, from an already loaded list."""
-    children = {}
-    for category in categories:
-        children.setdefault(category.parent_id, []).append(category.pk)
-    ids, frontier = {root.pk}, [root.pk]
-    while frontier:
-        frontier = [child for parent in frontier for child in children.get(parent, []) if child not in ids]
-        ids.update(frontier)
-    return ids
-
-
 @login_required
 def index(request):
-    catalogs = list(Catalog.objects.filter(active=True))
-    categories = list(Category.objects.filter(active=True, catalog__active=True))
-    items = orderable_items(request.user).select_related("category").order_by("name")
-
-    catalog = category = None
-    if request.GET.get("catalog"):
-        wanted = _sys_id_or_404(request.GET["catalog"])
-        catalog = next((c for c in catalogs if c.sys_id == wanted), None)
-        if catalog is None:
-            raise Http404("No such catalog.")
-        items = items.filter(catalogs=catalog)
-    if request.GET.get("category"):
-        wanted = _sys_id_or_404(request.GET["category"])
-        category = next((c for c in categories if c.sys_id == wanted), None)
-        if category is None:
-            raise Http404("No such category.")
-        items = items.filter(category__in=_subtree_ids(categories, category))
-    query = request.GET.get("q", "").strip()
-    if query:
-        items = items.filter(
-            Q(name__icontains=query) | Q(short_description__icontains=query) | Q(description__icontains=query)
+    try:
+        listing = browse_catalog(
+            request.user,
+            catalog=_sys_id_or_404(request.GET["catalog"]) if request.GET.get("catalog") else None,
+            category=_sys_id_or_404(request.GET["category"]) if request.GET.get("category") else None,
+            query=request.GET.get("q", ""),
         )
-
-    tree = []
-    for each in catalogs:
-        roots = [c for c in categories if c.catalog_id == each.pk and c.parent_id is None]
-        tree.append((each, [(root, [c for c in categories if c.parent_id == root.pk]) for root in roots]))
+    except (Catalog.DoesNotExist, Category.DoesNotExist) as error:
+        raise Http404(str(error)) from None
     return render(
         request,
         "catalog/index.html",
         {
-            "items": list(items),
-            "tree": tree,
-            "catalog": catalog,
-            "category": category,
-            "query": query,
+            "items": listing.items,
+            "tree": listing.tree,
+            "catalog": listing.catalog,
+            "category": listing.category,
+            "query": listing.query,
         },
     )
 
