@@ -20,7 +20,7 @@ def orderable_items(user):
         return CatalogItem.objects.none()
     subscribed_items = CatalogItemOffering.objects.filter(
         service_offering__in=subscriptions_for(user).values("pk")
-    ).values("sc_cat_item_id")
+    ).values("catalog_item_id")
     return CatalogItem.objects.filter(active=True).filter(
         Q(available_to_all=True) | Q(pk__in=subscribed_items)
     )

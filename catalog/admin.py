@@ -1,13 +1,13 @@
 """Admin for catalog owners and fulfillers.
 
 State, stage and approval are read-only here: fulfillers move requested items with the
-actions below, which go through catalog.services (and so through the transition maps).
+actions below, which go through catalog.fulfilment (and so through the transition maps).
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from catalog import services
+from catalog.fulfilment import close_incomplete, deliver_item, skip_item, start_work
 from catalog.models import (
     Catalog,
     CatalogItem,
@@ -31,9 +31,9 @@ class CatalogAdmin(RunstageModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(RunstageModelAdmin):
-    list_display = ("title", "sc_catalog", "parent", "active", "order")
-    list_filter = ("sc_catalog", "active")
-    list_select_related = ("sc_catalog", "parent")
+    list_display = ("title", "catalog", "parent", "active", "order")
+    list_filter = ("catalog", "active")
+    list_select_related = ("catalog", "parent")
     search_fields = ("title",)
     autocomplete_fields = ("parent",)
 
@@ -56,14 +56,14 @@ class CatalogItemOfferingInline(RunstageTabularInline):
 @admin.register(CatalogItem)
 class CatalogItemAdmin(RunstageModelAdmin):
     list_display = ("name", "category", "price", "active", "available_to_all", "approval_required")
-    list_filter = ("active", "available_to_all", "approval_required", "sc_catalogs", "category")
+    list_filter = ("active", "available_to_all", "approval_required", "catalogs", "category")
     list_select_related = ("category",)
     search_fields = ("name", "short_description")
     autocomplete_fields = ("category",)
-    filter_horizontal = ("sc_catalogs",)
+    filter_horizontal = ("catalogs",)
     inlines = (ItemVariableInline, CatalogItemOfferingInline)
     fieldsets = (
-        (None, {"fields": ("name", "short_description", "description", "category", "sc_catalogs")}),
+        (None, {"fields": ("name", "short_description", "description", "category", "catalogs")}),
         (
             "Price and delivery",
             {"fields": ("price", "recurring_price", "recurring_frequency", "delivery_time")},
@@ -79,23 +79,23 @@ class VariableChoiceInline(RunstageTabularInline):
 
 @admin.register(ItemVariable)
 class ItemVariableAdmin(RunstageModelAdmin):
-    list_display = ("question_text", "name", "cat_item", "type", "mandatory", "order")
+    list_display = ("question_text", "name", "catalog_item", "type", "mandatory", "order")
     list_filter = ("type", "mandatory")
-    list_select_related = ("cat_item",)
-    search_fields = ("question_text", "name", "cat_item__name")
-    autocomplete_fields = ("cat_item",)
+    list_select_related = ("catalog_item",)
+    search_fields = ("question_text", "name", "catalog_item__name")
+    autocomplete_fields = ("catalog_item",)
     inlines = (VariableChoiceInline,)
 
 
 class RequestedItemInline(RunstageTabularInline):
     model = RequestedItem
-    fields = ("number", "cat_item", "quantity", "price", "state", "stage", "approval")
+    fields = ("number", "catalog_item", "quantity", "price", "state", "stage", "approval")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cat_item")
+        return super().get_queryset(request).select_related("catalog_item")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -120,7 +120,7 @@ class RequestAdmin(RunstageModelAdmin):
     inlines = (RequestedItemInline,)
 
     def has_add_permission(self, request):
-        return False  # requests are placed from the catalog, through catalog.services
+        return False  # requests are placed from the catalog, through catalog.ordering
 
 
 class AnswerInline(RunstageTabularInline):
@@ -136,7 +136,7 @@ class AnswerInline(RunstageTabularInline):
 def _fulfilment_action(function, description, done):
     def action(modeladmin, request, queryset):
         moved, refused = 0, []
-        for item in queryset.select_related("request", "cat_item"):
+        for item in queryset.select_related("request", "catalog_item"):
             try:
                 function(item)
                 moved += 1
@@ -155,14 +155,14 @@ def _fulfilment_action(function, description, done):
 
 @admin.register(RequestedItem)
 class RequestedItemAdmin(RunstageModelAdmin):
-    list_display = ("number", "request", "cat_item", "quantity", "state", "stage", "approval", "approver")
+    list_display = ("number", "request", "catalog_item", "quantity", "state", "stage", "approval", "approver")
     list_filter = ("state", "stage", "approval")
-    list_select_related = ("request", "cat_item", "approver")
-    search_fields = ("number", "request__number", "cat_item__name")
+    list_select_related = ("request", "catalog_item", "approver")
+    search_fields = ("number", "request__number", "catalog_item__name")
     readonly_fields = (
         "number",
         "request",
-        "cat_item",
+        "catalog_item",
         "quantity",
         "price",
         "recurring_price",
@@ -178,10 +178,10 @@ class RequestedItemAdmin(RunstageModelAdmin):
     )
     inlines = (AnswerInline,)
     actions = (
-        _fulfilment_action(services.start_work, "Start work", "started"),
-        _fulfilment_action(services.deliver_item, "Deliver", "delivered"),
-        _fulfilment_action(services.close_incomplete, "Close incomplete", "closed incomplete"),
-        _fulfilment_action(services.skip_item, "Skip", "skipped"),
+        _fulfilment_action(start_work, "Start work", "started"),
+        _fulfilment_action(deliver_item, "Deliver", "delivered"),
+        _fulfilment_action(close_incomplete, "Close incomplete", "closed incomplete"),
+        _fulfilment_action(skip_item, "Skip", "skipped"),
     )
 
     def has_add_permission(self, request):

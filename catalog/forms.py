@@ -4,7 +4,7 @@ import uuid
 
 from django import forms
 
-from catalog.services import MAX_QUANTITY
+from catalog.cart import MAX_QUANTITY
 from catalog.variables import variable_field
 
 VARIABLE_PREFIX = "var_"

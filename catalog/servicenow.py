@@ -9,9 +9,9 @@ Converted on the way in and out:
   unchanged.
 
 Not mapped:
-- `sc_cat_item.sc_catalogs`: a comma-separated list in ServiceNow, a many-to-many here. An
-  imported item without catalogs is placed in its category's catalog instead (ServiceNow keeps
-  the two in step the same way), so the catalog pages list it.
+- `sc_cat_item.sc_catalogs`: a comma-separated list in ServiceNow, a many-to-many here
+  (`CatalogItem.catalogs`). An imported item without catalogs is placed in its category's
+  catalog instead (ServiceNow keeps the two in step the same way), so the catalog pages list it.
 Carts, requests and requested items are operational data, not imported.
 """
 
@@ -68,9 +68,9 @@ VARIABLE_TYPE = Converter(to_runstage=variable_type_from_servicenow)
 
 def place_items_in_their_category_catalog():
     """Put every item that has a category but no catalog in its category's catalog (one INSERT)."""
-    membership = CatalogItem.sc_catalogs.through
-    homeless = CatalogItem.objects.filter(category__isnull=False, sc_catalogs__isnull=True).values_list(
-        "pk", "category__sc_catalog_id"
+    membership = CatalogItem.catalogs.through
+    homeless = CatalogItem.objects.filter(category__isnull=False, catalogs__isnull=True).values_list(
+        "pk", "category__catalog_id"
     )
     membership.objects.bulk_create(
         [membership(catalogitem_id=item_id, catalog_id=catalog_id) for item_id, catalog_id in homeless]
@@ -82,7 +82,7 @@ TABLES = [
     # Categories are unique by title among siblings, so they load parents first.
     TableSpec(
         Category,
-        field_map("sc_catalog", "parent", "title", "description", "active", "order"),
+        {"sc_catalog": "catalog"} | field_map("parent", "title", "description", "active", "order"),
         tree_parent="parent",
     ),
     TableSpec(
@@ -103,12 +103,11 @@ TABLES = [
         converters={"delivery_time": DURATION},
         after_load=place_items_in_their_category_catalog,
     ),
-    TableSpec(CatalogItemOffering, field_map("sc_cat_item", "service_offering")),
+    TableSpec(CatalogItemOffering, {"sc_cat_item": "catalog_item"} | field_map("service_offering")),
     TableSpec(
         ItemVariable,
-        field_map(
-            "cat_item", "name", "question_text", "type", "mandatory", "order", "help_text", "default_value"
-        ),
+        {"cat_item": "catalog_item"}
+        | field_map("name", "question_text", "type", "mandatory", "order", "help_text", "default_value"),
         converters={"type": VARIABLE_TYPE},
     ),
     TableSpec(VariableChoice, field_map("question", "text", "value", "order")),

@@ -1,4 +1,4 @@
-"""The catalog pages: browse, order, follow requests, approve. Thin: forms in, services, redirects out."""
+"""The catalog pages: browse, order, follow requests, approve. Thin: forms in, domain calls, redirects out."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog import services
-from catalog.access import get_orderable_item_or_404, orderable_items
+from catalog.access import get_orderable_item_or_404
+from catalog.approvals import approvals_for, approve, reject
+from catalog.browse import browse_catalog
+from catalog.cart import add_to_cart, get_cart, item_variables, remove_cart_line, update_cart_line
+from catalog.errors import ItemUnavailable, OrderError
 from catalog.forms import CartLineForm, CheckoutForm, DecisionForm, ItemOrderForm
 from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, Request, RequestedItem
+from catalog.ordering import order_now, place_order
 from catalog.variables import answer_display
 from core.models import parse_sys_id
 from offerings.models import OfferingCommitment
@@ -31,56 +35,26 @@ def _error_text(error):
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
-def _subtree_ids(categories, root):
-    """Ids of `root` and every category below it, from an already loaded list."""
-    children = {}
-    for category in categories:
-        children.setdefault(category.parent_id, []).append(category.pk)
-    ids, frontier = {root.pk}, [root.pk]
-    while frontier:
-        frontier = [child for parent in frontier for child in children.get(parent, []) if child not in ids]
-        ids.update(frontier)
-    return ids
-
-
 @login_required
 def index(request):
-    catalogs = list(Catalog.objects.filter(active=True))
-    categories = list(Category.objects.filter(active=True, sc_catalog__active=True))
-    items = orderable_items(request.user).select_related("category").order_by("name")
-
-    catalog = category = None
-    if request.GET.get("catalog"):
-        wanted = _sys_id_or_404(request.GET["catalog"])
-        catalog = next((c for c in catalogs if c.sys_id == wanted), None)
-        if catalog is None:
-            raise Http404("No such catalog.")
-        items = items.filter(sc_catalogs=catalog)
-    if request.GET.get("category"):
-        wanted = _sys_id_or_404(request.GET["category"])
-        category = next((c for c in categories if c.sys_id == wanted), None)
-        if category is None:
-            raise Http404("No such category.")
-        items = items.filter(category__in=_subtree_ids(categories, category))
-    query = request.GET.get("q", "").strip()
-    if query:
-        items = items.filter(
-            Q(name__icontains=query) | Q(short_description__icontains=query) | Q(description__icontains=query)
+    try:
+        listing = browse_catalog(
+            request.user,
+            catalog=_sys_id_or_404(request.GET["catalog"]) if request.GET.get("catalog") else None,
+            category=_sys_id_or_404(request.GET["category"]) if request.GET.get("category") else None,
+            query=request.GET.get("q", ""),
         )
-
-    tree = []
-    for each in catalogs:
-        roots = [c for c in categories if c.sc_catalog_id == each.pk and c.parent_id is None]
-        tree.append((each, [(root, [c for c in categories if c.parent_id == root.pk]) for root in roots]))
+    except (Catalog.DoesNotExist, Category.DoesNotExist) as error:
+        raise Http404(str(error)) from None
     return render(
         request,
         "catalog/index.html",
         {
-            "items": list(items),
-            "tree": tree,
-            "catalog": catalog,
-            "category": category,
-            "query": query,
+            "items": listing.items,
+            "tree": listing.tree,
+            "catalog": listing.catalog,
+            "category": listing.category,
+            "query": listing.query,
         },
     )
 
@@ -101,34 +75,34 @@ def item_detail(request, sys_id):
             Prefetch("item_offerings", queryset=offerings)
         ),
     )
-    variables = services.item_variables([item])[item.pk]
+    variables = item_variables([item])[item.pk]
     form = ItemOrderForm(request.POST or None, variables=variables)
     if request.method == "POST" and form.is_valid():
         quantity, answers = form.cleaned_data["quantity"], form.answers()
         try:
             if request.POST.get("action") == "order":
-                placed = services.order_now(request.user, item, quantity, answers, form.cleaned_data["token"])
+                placed = order_now(request.user, item, quantity, answers, form.cleaned_data["token"])
                 messages.success(request, f"Your request {placed.number} has been placed.")
                 return redirect("catalog:request", number=placed.number)
-            services.add_to_cart(request.user, item, quantity, answers)
+            add_to_cart(request.user, item, quantity, answers)
             messages.success(request, f"{item.name} was added to your cart.")
             return redirect("catalog:cart")
         except ValidationError as error:
             form.add_service_errors(error)
-        except services.ItemUnavailable:
+        except ItemUnavailable:
             raise Http404("No such catalog item.") from None
     return render(request, "catalog/item.html", {"item": item, "form": form})
 
 
 @login_required
 def cart(request):
-    current = services.get_cart(request.user)
-    lines = list(current.lines.select_related("cat_item").order_by("pk"))
-    variables = services.item_variables([line.cat_item for line in lines])
+    current = get_cart(request.user)
+    lines = list(current.lines.select_related("catalog_item").order_by("pk"))
+    variables = item_variables([line.catalog_item for line in lines])
     for line in lines:
         line.answer_list = [
             (variable.question_text, answer_display(variable, line.answers[variable.name]))
-            for variable in variables[line.cat_item_id]
+            for variable in variables[line.catalog_item_id]
             if line.answers.get(variable.name) not in (None, "", "false")
         ]
     total = sum((line.total_price for line in lines), start=0)
@@ -155,9 +129,9 @@ def cart_line(request, sys_id):
         return redirect("catalog:cart")
     try:
         if form.cleaned_data["action"] == "remove":
-            changed = services.remove_cart_line(request.user, line_sys_id)
+            changed = remove_cart_line(request.user, line_sys_id)
         else:
-            changed = services.update_cart_line(request.user, line_sys_id, form.cleaned_data["quantity"])
+            changed = update_cart_line(request.user, line_sys_id, form.cleaned_data["quantity"])
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("catalog:cart")
@@ -176,8 +150,8 @@ def checkout(request):
         return redirect("catalog:cart")
     try:
         version = form.cleaned_data["version"]
-        placed = services.place_order(services.get_cart(request.user), request.user, version)
-    except (services.OrderError, ValidationError) as error:
+        placed = place_order(get_cart(request.user), request.user, version)
+    except (OrderError, ValidationError) as error:
         messages.error(request, _error_text(error))
         return redirect("catalog:cart")
     messages.success(request, f"Your request {placed.number} has been placed.")
@@ -191,7 +165,7 @@ def _requests_of(user):
 @login_required
 def request_list(request):
     requests = _requests_of(request.user).prefetch_related(
-        Prefetch("items", queryset=RequestedItem.objects.select_related("cat_item").order_by("number"))
+        Prefetch("items", queryset=RequestedItem.objects.select_related("catalog_item").order_by("number"))
     )
     page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "catalog/request_list.html", {"page": page})
@@ -199,7 +173,7 @@ def request_list(request):
 
 @login_required
 def request_detail(request, number):
-    items = RequestedItem.objects.select_related("cat_item", "approver", "approved_by")
+    items = RequestedItem.objects.select_related("catalog_item", "approver", "approved_by")
     items = items.prefetch_related("answers")
     placed = get_object_or_404(
         _requests_of(request.user)
@@ -213,8 +187,8 @@ def request_detail(request, number):
 @login_required
 def approvals(request):
     waiting = (
-        services.approvals_for(request.user)
-        .select_related("cat_item", "request__requested_for")
+        approvals_for(request.user)
+        .select_related("catalog_item", "request__requested_for")
         .prefetch_related("answers")
         .order_by("request__opened_at", "number")
     )
@@ -224,7 +198,7 @@ def approvals(request):
 @login_required
 @require_POST
 def decide(request, number):
-    item = get_object_or_404(services.approvals_for(request.user).select_related("request"), number=number)
+    item = get_object_or_404(approvals_for(request.user).select_related("request"), number=number)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for messages_of_field in form.errors.values():
@@ -232,10 +206,10 @@ def decide(request, number):
         return redirect("catalog:approvals")
     try:
         if form.cleaned_data["decision"] == "approve":
-            services.approve(item, request.user)
+            approve(item, request.user)
             messages.success(request, f"{item.number} approved.")
         else:
-            services.reject(item, request.user, form.cleaned_data["reason"])
+            reject(item, request.user, form.cleaned_data["reason"])
             messages.success(request, f"{item.number} rejected.")
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, _error_text(error))

@@ -9,7 +9,6 @@ urlpatterns = [
     path("", include("portfolio.api.urls")),
     path("", include("offerings.api.urls")),
     path("", include("impact.api.urls")),
-    path("", include("catalog.api.urls")),
     path("", include("impact.api.outages")),
     path("", include("portfolio.api.owner_views")),
 ]

@@ -92,31 +92,31 @@ class SubscriptionInline(RunstageTabularInline):
 
 class UserSubscriptionInline(SubscriptionInline):
     model = UserSubscription
-    subscriber_field = "sys_user"
+    subscriber_field = "user"
     verbose_name_plural = _("Subscribed users")
 
 
 class CompanySubscriptionInline(SubscriptionInline):
     model = CompanySubscription
-    subscriber_field = "core_company"
+    subscriber_field = "company"
     verbose_name_plural = _("Subscribed companies")
 
 
 class DepartmentSubscriptionInline(SubscriptionInline):
     model = DepartmentSubscription
-    subscriber_field = "cmn_department"
+    subscriber_field = "department"
     verbose_name_plural = _("Subscribed departments")
 
 
 class LocationSubscriptionInline(SubscriptionInline):
     model = LocationSubscription
-    subscriber_field = "cmn_location"
+    subscriber_field = "location"
     verbose_name_plural = _("Subscribed locations")
 
 
 class GroupSubscriptionInline(SubscriptionInline):
     model = GroupSubscription
-    subscriber_field = "sys_user_group"
+    subscriber_field = "group"
     verbose_name_plural = _("Subscribed groups")
 
 
@@ -213,25 +213,25 @@ class SubscriptionAdmin(RunstageModelAdmin):
 
 @admin.register(UserSubscription)
 class UserSubscriptionAdmin(SubscriptionAdmin):
-    subscriber_field = "sys_user"
+    subscriber_field = "user"
     subscriber_search = ("username", "first_name", "last_name")
 
 
 @admin.register(CompanySubscription)
 class CompanySubscriptionAdmin(SubscriptionAdmin):
-    subscriber_field = "core_company"
+    subscriber_field = "company"
 
 
 @admin.register(DepartmentSubscription)
 class DepartmentSubscriptionAdmin(SubscriptionAdmin):
-    subscriber_field = "cmn_department"
+    subscriber_field = "department"
 
 
 @admin.register(LocationSubscription)
 class LocationSubscriptionAdmin(SubscriptionAdmin):
-    subscriber_field = "cmn_location"
+    subscriber_field = "location"
 
 
 @admin.register(GroupSubscription)
 class GroupSubscriptionAdmin(SubscriptionAdmin):
-    subscriber_field = "sys_user_group"
+    subscriber_field = "group"

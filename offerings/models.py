@@ -134,11 +134,13 @@ class UserSubscription(Subscription):
     service_offering = models.ForeignKey(
         ServiceOffering, on_delete=models.CASCADE, related_name="user_subscriptions"
     )
-    sys_user = models.ForeignKey("cmdb.User", on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(
+        "cmdb.User", on_delete=models.CASCADE, related_name="subscriptions", db_column="sys_user_id"
+    )
 
     class Meta:
         db_table = "service_subscribe_sys_user"
-        constraints = [subscription_constraint("service_subscribe_sys_user", "sys_user")]
+        constraints = [subscription_constraint("service_subscribe_sys_user", "user")]
 
 
 class CompanySubscription(Subscription):
@@ -147,11 +149,13 @@ class CompanySubscription(Subscription):
     service_offering = models.ForeignKey(
         ServiceOffering, on_delete=models.CASCADE, related_name="company_subscriptions"
     )
-    core_company = models.ForeignKey("cmdb.Company", on_delete=models.CASCADE, related_name="subscriptions")
+    company = models.ForeignKey(
+        "cmdb.Company", on_delete=models.CASCADE, related_name="subscriptions", db_column="core_company_id"
+    )
 
     class Meta:
         db_table = "service_subscribe_company"
-        constraints = [subscription_constraint("service_subscribe_company", "core_company")]
+        constraints = [subscription_constraint("service_subscribe_company", "company")]
 
 
 class LocationSubscription(Subscription):
@@ -160,11 +164,13 @@ class LocationSubscription(Subscription):
     service_offering = models.ForeignKey(
         ServiceOffering, on_delete=models.CASCADE, related_name="location_subscriptions"
     )
-    cmn_location = models.ForeignKey("cmdb.Location", on_delete=models.CASCADE, related_name="subscriptions")
+    location = models.ForeignKey(
+        "cmdb.Location", on_delete=models.CASCADE, related_name="subscriptions", db_column="cmn_location_id"
+    )
 
     class Meta:
         db_table = "service_subscribe_location"
-        constraints = [subscription_constraint("service_subscribe_location", "cmn_location")]
+        constraints = [subscription_constraint("service_subscribe_location", "location")]
 
 
 class DepartmentSubscription(Subscription):
@@ -173,13 +179,16 @@ class DepartmentSubscription(Subscription):
     service_offering = models.ForeignKey(
         ServiceOffering, on_delete=models.CASCADE, related_name="department_subscriptions"
     )
-    cmn_department = models.ForeignKey(
-        "cmdb.Department", on_delete=models.CASCADE, related_name="subscriptions"
+    department = models.ForeignKey(
+        "cmdb.Department",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        db_column="cmn_department_id",
     )
 
     class Meta:
         db_table = "service_subscribe_department"
-        constraints = [subscription_constraint("service_subscribe_department", "cmn_department")]
+        constraints = [subscription_constraint("service_subscribe_department", "department")]
 
 
 class GroupSubscription(Subscription):
@@ -188,20 +197,22 @@ class GroupSubscription(Subscription):
     service_offering = models.ForeignKey(
         ServiceOffering, on_delete=models.CASCADE, related_name="group_subscriptions"
     )
-    sys_user_group = models.ForeignKey("cmdb.Group", on_delete=models.CASCADE, related_name="subscriptions")
+    group = models.ForeignKey(
+        "cmdb.Group", on_delete=models.CASCADE, related_name="subscriptions", db_column="sys_user_group_id"
+    )
 
     class Meta:
         db_table = "service_subscribe_sys_user_grp"
-        constraints = [subscription_constraint("service_subscribe_sys_user_grp", "sys_user_group")]
+        constraints = [subscription_constraint("service_subscribe_sys_user_grp", "group")]
 
 
-# (model, subscriber field) for every subscribe-by table; the impact engine, the health checks
-# and the exporter walk this list rather than naming the five tables again. (A new table also
-# needs its route in offerings.services.subscriptions_for, which matches each on a user field.)
+# (model, subscriber field) for every subscribe-by table; the impact engine, the health checks,
+# the exporter and `offerings.services.subscriptions_for` walk this list rather than naming the
+# five tables again.
 SUBSCRIPTION_MODELS = (
-    (UserSubscription, "sys_user"),
-    (CompanySubscription, "core_company"),
-    (DepartmentSubscription, "cmn_department"),
-    (LocationSubscription, "cmn_location"),
-    (GroupSubscription, "sys_user_group"),
+    (UserSubscription, "user"),
+    (CompanySubscription, "company"),
+    (DepartmentSubscription, "department"),
+    (LocationSubscription, "location"),
+    (GroupSubscription, "group"),
 )

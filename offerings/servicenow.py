@@ -2,7 +2,26 @@
 
 from cmdb.servicenow.spec import TableSpec, field_map
 from cmdb.servicenow.tables import SERVICE_FIELDS
-from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceCommitment, ServiceOffering
+from offerings.models import (
+    SUBSCRIPTION_MODELS,
+    CompanySubscription,
+    DepartmentSubscription,
+    GroupSubscription,
+    LocationSubscription,
+    OfferingCommitment,
+    ServiceCommitment,
+    ServiceOffering,
+    UserSubscription,
+)
+
+# ServiceNow's name for the subscriber field of each subscribe-by table.
+SUBSCRIBER_FIELDS = {
+    UserSubscription: "sys_user",
+    CompanySubscription: "core_company",
+    DepartmentSubscription: "cmn_department",
+    LocationSubscription: "cmn_location",
+    GroupSubscription: "sys_user_group",
+}
 
 TABLES = [
     TableSpec(
@@ -15,7 +34,7 @@ TABLES = [
     ),
     TableSpec(OfferingCommitment, field_map("service_offering", "service_commitment")),
     *(
-        TableSpec(model, field_map("service_offering", subscriber_field))
+        TableSpec(model, field_map("service_offering", **{SUBSCRIBER_FIELDS[model]: subscriber_field}))
         for model, subscriber_field in SUBSCRIPTION_MODELS
     ),
 ]

@@ -12,7 +12,7 @@ class Cart(SysIdModel):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sc_cart")
     # Bumped by every change and every checkout; the cart page posts the version it showed,
-    # which is how a double submit of "Checkout" is recognised (see services.place_order).
+    # which is how a double submit of "Checkout" is recognised (see catalog.ordering.place_order).
     version = models.PositiveIntegerField(default=0)
     last_request = models.ForeignKey(
         "catalog.Request", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -30,7 +30,9 @@ class CartItem(SysIdModel):
     """One line of a cart: an item, a quantity and the answers to its variables (`sc_cart_item`)."""
 
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    cat_item = models.ForeignKey("catalog.CatalogItem", on_delete=models.CASCADE, related_name="cart_lines")
+    catalog_item = models.ForeignKey(
+        "catalog.CatalogItem", on_delete=models.CASCADE, related_name="cart_lines", db_column="cat_item_id"
+    )
     quantity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     # {variable name: answer as text}; text so it re-validates with the same form fields at checkout.
     answers = models.JSONField(default=dict, blank=True)
@@ -47,8 +49,8 @@ class CartItem(SysIdModel):
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.cat_item}"
+        return f"{self.quantity} × {self.catalog_item}"
 
     @property
     def total_price(self):
-        return self.cat_item.price * self.quantity
+        return self.catalog_item.price * self.quantity

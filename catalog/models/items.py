@@ -27,7 +27,9 @@ class Catalog(SysIdModel):
 class Category(SysIdModel):
     """A category of a catalog (`sc_category`); categories nest within their catalog."""
 
-    sc_catalog = models.ForeignKey(Catalog, on_delete=models.CASCADE, related_name="categories")
+    catalog = models.ForeignKey(
+        Catalog, on_delete=models.CASCADE, related_name="categories", db_column="sc_catalog_id"
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -42,13 +44,13 @@ class Category(SysIdModel):
         verbose_name_plural = "categories"
         constraints = [
             models.UniqueConstraint(
-                fields=["sc_catalog", "parent", "title"],
+                fields=["catalog", "parent", "title"],
                 name="sc_category_unique_title_per_parent",
                 violation_error_message="A sibling category with this title already exists.",
             ),
             # NULL parents never collide in the constraint above, so roots need their own.
             models.UniqueConstraint(
-                fields=["sc_catalog", "title"],
+                fields=["catalog", "title"],
                 condition=models.Q(parent__isnull=True),
                 name="sc_category_unique_root_title",
                 violation_error_message="A top-level category with this title already exists.",
@@ -62,7 +64,7 @@ class Category(SysIdModel):
         super().clean()
         if self.parent_id is None:
             return
-        if self.parent.sc_catalog_id != self.sc_catalog_id:
+        if self.parent.catalog_id != self.catalog_id:
             raise ValidationError({"parent": "The parent category belongs to another catalog."})
         seen = {self.pk}
         node = self.parent
@@ -90,7 +92,7 @@ class CatalogItem(SysIdModel):
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )
-    sc_catalogs = models.ManyToManyField(
+    catalogs = models.ManyToManyField(
         Catalog, blank=True, related_name="items", db_table="sc_cat_item_catalog", verbose_name="catalogs"
     )
     price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -142,7 +144,9 @@ class CatalogItem(SysIdModel):
 class CatalogItemOffering(SysIdModel):
     """A service offering that a catalog item orders (`sc_cat_item_subscribe_mtom`)."""
 
-    sc_cat_item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="item_offerings")
+    catalog_item = models.ForeignKey(
+        CatalogItem, on_delete=models.CASCADE, related_name="item_offerings", db_column="sc_cat_item_id"
+    )
     service_offering = models.ForeignKey(
         "offerings.ServiceOffering", on_delete=models.CASCADE, related_name="item_links"
     )
@@ -152,14 +156,14 @@ class CatalogItemOffering(SysIdModel):
         verbose_name = "offering of an item"
         constraints = [
             models.UniqueConstraint(
-                fields=["sc_cat_item", "service_offering"],
+                fields=["catalog_item", "service_offering"],
                 name="sc_cat_item_subscribe_mtom_unique",
                 violation_error_message="This item already orders this offering.",
             )
         ]
 
     def __str__(self):
-        return f"{self.sc_cat_item} → {self.service_offering}"
+        return f"{self.catalog_item} → {self.service_offering}"
 
 
 class VariableType(models.TextChoices):
@@ -174,7 +178,9 @@ class VariableType(models.TextChoices):
 class ItemVariable(SysIdModel):
     """A question asked when a catalog item is ordered (`item_option_new`)."""
 
-    cat_item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="variables")
+    catalog_item = models.ForeignKey(
+        CatalogItem, on_delete=models.CASCADE, related_name="variables", db_column="cat_item_id"
+    )
     name = models.CharField(
         max_length=80,
         validators=[RegexValidator(r"^[a-z][a-z0-9_]*$", "Lowercase letters, digits and underscores only.")],
@@ -195,7 +201,7 @@ class ItemVariable(SysIdModel):
         verbose_name = "variable"
         constraints = [
             models.UniqueConstraint(
-                fields=["cat_item", "name"],
+                fields=["catalog_item", "name"],
                 name="item_option_new_unique_name_per_item",
                 violation_error_message="This item already has a variable with this name.",
             )

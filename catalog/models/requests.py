@@ -153,7 +153,9 @@ class RequestedItem(WorkflowModel, SysIdModel):
 
     number = models.CharField(max_length=40, unique=True, editable=False)
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="items")
-    cat_item = models.ForeignKey("catalog.CatalogItem", on_delete=models.PROTECT, related_name="requested")
+    catalog_item = models.ForeignKey(
+        "catalog.CatalogItem", on_delete=models.PROTECT, related_name="requested", db_column="cat_item_id"
+    )
     quantity = models.PositiveIntegerField(default=1)
     # Prices are copied from the item when ordered, so later price changes leave the order alone.
     price = models.DecimalField("unit price", max_digits=12, decimal_places=2, default=0)
@@ -238,8 +240,13 @@ class RequestedItemAnswer(SysIdModel):
 
     request_item = models.ForeignKey(RequestedItem, on_delete=models.CASCADE, related_name="answers")
     # Kept when the variable is later deleted: the question and answer are copied here.
-    sc_item_option = models.ForeignKey(
-        "catalog.ItemVariable", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    variable = models.ForeignKey(
+        "catalog.ItemVariable",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+        db_column="sc_item_option_id",
     )
     question = models.CharField(max_length=255)
     value = models.TextField(blank=True)

@@ -111,12 +111,12 @@ def build_impact_graph():
     location = LocationFactory(name="Berlin")
     group = GroupFactory(name="Ops")
     user = UserFactory(username="jdoe", first_name="Jane", last_name="Doe")
-    CompanySubscriptionFactory(service_offering=gold, core_company=company)
-    CompanySubscriptionFactory(service_offering=standard, core_company=company)
-    DepartmentSubscriptionFactory(service_offering=standard, cmn_department=department)
-    LocationSubscriptionFactory(service_offering=gold, cmn_location=location)
-    GroupSubscriptionFactory(service_offering=standard, sys_user_group=group)
-    UserSubscriptionFactory(service_offering=gold, sys_user=user)
+    CompanySubscriptionFactory(service_offering=gold, company=company)
+    CompanySubscriptionFactory(service_offering=standard, company=company)
+    DepartmentSubscriptionFactory(service_offering=standard, department=department)
+    LocationSubscriptionFactory(service_offering=gold, location=location)
+    GroupSubscriptionFactory(service_offering=standard, group=group)
+    UserSubscriptionFactory(service_offering=gold, user=user)
     return ImpactGraph(
         server=server,
         application=application,

@@ -18,14 +18,14 @@ from tests.factories.cmdb import UserFactory
 def laptop(transactional_db):
     item = CatalogItemFactory(name="Developer laptop", short_description="A 16-inch laptop", price="1500.00")
     size = ItemVariableFactory(
-        cat_item=item, name="memory", question_text="Memory", type="choice", mandatory=True, order=1
+        catalog_item=item, name="memory", question_text="Memory", type="choice", mandatory=True, order=1
     )
     VariableChoiceFactory(question=size, text="32 GB", value="32", order=1)
     VariableChoiceFactory(question=size, text="64 GB", value="64", order=2)
     ItemVariableFactory(
-        cat_item=item, name="needed_by", question_text="Needed by", type="date", mandatory=True, order=2
+        catalog_item=item, name="needed_by", question_text="Needed by", type="date", mandatory=True, order=2
     )
-    ItemVariableFactory(cat_item=item, name="justification", question_text="Why do you need it", order=3)
+    ItemVariableFactory(catalog_item=item, name="justification", question_text="Why do you need it", order=3)
     return item
 
 
@@ -102,14 +102,14 @@ def test_manager_approves_an_item_ordered_by_their_report(
 
 
 def test_subscribers_only_item_appears_once_the_user_subscribes(live_server, page, log_in, transactional_db):
-    link = CatalogItemOfferingFactory(sc_cat_item__name="VPN hardware token")
+    link = CatalogItemOfferingFactory(catalog_item__name="VPN hardware token")
     user = UserFactory()
     log_in(page, user)
     expect(page.get_by_role("link", name="VPN hardware token")).to_have_count(0)
-    response = page.goto(f"{live_server.url}/catalog/item/{link.sc_cat_item.sys_id.hex}/")
+    response = page.goto(f"{live_server.url}/catalog/item/{link.catalog_item.sys_id.hex}/")
     assert response.status == 404
 
-    UserSubscription.objects.create(service_offering=link.service_offering, sys_user=user)
+    UserSubscription.objects.create(service_offering=link.service_offering, user=user)
     page.goto(f"{live_server.url}/catalog/")
     page.get_by_role("link", name="VPN hardware token").click()
     expect(page.get_by_role("heading", name="VPN hardware token")).to_be_visible()

@@ -97,7 +97,7 @@ def year_of_data(transactional_db):
             target = "99.95" if "Gold" in offering_name else "99.9"
             RelationshipFactory(parent=offering, child=app, type=depends_on)
             if name != "Recruiting":  # one service left without subscribers: a data problem to see
-                UserSubscriptionFactory(service_offering=offering, sys_user=others[index % 3])
+                UserSubscriptionFactory(service_offering=offering, user=others[index % 3])
             OfferingCommitmentFactory(
                 service_offering=offering,
                 service_commitment__name=f"{target} % monthly",

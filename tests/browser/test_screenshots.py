@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
+from catalog.ordering import place_order
 from offerings.models import ServiceCommitment
 from tests.factories.catalog import (
     CatalogFactory,
@@ -37,11 +38,11 @@ def shop(transactional_db):
     """A small, realistic catalog: two catalogs, nested categories, priced items, offerings."""
     it = CatalogFactory(title="IT services", description="Hardware, software and access.")
     workplace = CatalogFactory(title="Workplace")
-    hardware = CategoryFactory(sc_catalog=it, title="Hardware", order=1)
-    laptops = CategoryFactory(sc_catalog=it, parent=hardware, title="Laptops")
-    software = CategoryFactory(sc_catalog=it, title="Software", order=2)
-    access = CategoryFactory(sc_catalog=it, title="Access", order=3)
-    facilities = CategoryFactory(sc_catalog=workplace, title="Facilities")
+    hardware = CategoryFactory(catalog=it, title="Hardware", order=1)
+    laptops = CategoryFactory(catalog=it, parent=hardware, title="Laptops")
+    software = CategoryFactory(catalog=it, title="Software", order=2)
+    access = CategoryFactory(catalog=it, title="Access", order=3)
+    facilities = CategoryFactory(catalog=workplace, title="Facilities")
 
     laptop = CatalogItemFactory(
         name="Developer laptop",
@@ -53,15 +54,15 @@ def shop(transactional_db):
         catalogs=[it],
     )
     memory = ItemVariableFactory(
-        cat_item=laptop, name="memory", question_text="Memory", type="choice", mandatory=True, order=1
+        catalog_item=laptop, name="memory", question_text="Memory", type="choice", mandatory=True, order=1
     )
     VariableChoiceFactory(question=memory, text="32 GB", value="32", order=1)
     VariableChoiceFactory(question=memory, text="64 GB", value="64", order=2)
     ItemVariableFactory(
-        cat_item=laptop, name="needed_by", question_text="Needed by", type="date", mandatory=True, order=2
+        catalog_item=laptop, name="needed_by", question_text="Needed by", type="date", mandatory=True, order=2
     )
     ItemVariableFactory(
-        cat_item=laptop,
+        catalog_item=laptop,
         name="docking",
         question_text="Add a docking station",
         type="checkbox",
@@ -69,7 +70,7 @@ def shop(transactional_db):
         help_text="USB-C dock with two display outputs.",
     )
     ItemVariableFactory(
-        cat_item=laptop,
+        catalog_item=laptop,
         name="notes",
         question_text="Notes for the technician",
         type="multi_line_text",
@@ -101,7 +102,7 @@ def shop(transactional_db):
         delivery_time=datetime.timedelta(hours=4),
         catalogs=[it],
     )
-    CatalogItemOfferingFactory(sc_cat_item=crm_access, service_offering=crm)
+    CatalogItemOfferingFactory(catalog_item=crm_access, service_offering=crm)
     CatalogItemFactory(
         name="Production access",
         short_description="Time-limited access to production systems.",
@@ -127,15 +128,15 @@ def shop(transactional_db):
         catalogs=[workplace],
     )
     vpn = CatalogItemOfferingFactory(
-        sc_cat_item__name="VPN hardware token",
-        sc_cat_item__short_description="For CRM users who travel.",
-        sc_cat_item__category=access,
+        catalog_item__name="VPN hardware token",
+        catalog_item__short_description="For CRM users who travel.",
+        catalog_item__category=access,
         service_offering=crm,
     )
     manager = UserFactory(username="morgan", first_name="Morgan", last_name="Lee")
     user = UserFactory(username="sam", first_name="Sam", last_name="Rivera", manager=manager)
-    UserSubscriptionFactory(service_offering=crm, sys_user=user)
-    return {"user": user, "manager": manager, "laptop": laptop, "vpn": vpn.sc_cat_item}
+    UserSubscriptionFactory(service_offering=crm, user=user)
+    return {"user": user, "manager": manager, "laptop": laptop, "vpn": vpn.catalog_item}
 
 
 def _shoot(page, name):
@@ -180,8 +181,8 @@ def test_screenshots_of_the_catalog_pages(live_server, page, log_in, shop):
     expect(page.get_by_text("Waiting for approval").first).to_be_visible()
     _shoot(page, "06-request")
 
-    services.add_to_cart(user, shop["vpn"], 1, {})
-    services.place_order(services.get_cart(user), user)
+    add_to_cart(user, shop["vpn"], 1, {})
+    place_order(get_cart(user), user)
     page.get_by_role("link", name="My requests").first.click()
     _shoot(page, "07-my-requests")
 

@@ -1,6 +1,7 @@
 import pytest
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
+from catalog.ordering import place_order
 from tests.factories.catalog import CatalogItemFactory, ItemVariableFactory, VariableChoiceFactory
 from tests.factories.cmdb import UserFactory
 
@@ -24,15 +25,15 @@ def item(db):
 def laptop_with_questions(item):
     """An item that asks a required choice, a date, an integer and an optional checkbox."""
     size = ItemVariableFactory(
-        cat_item=item, name="size", question_text="Screen size", type="choice", mandatory=True
+        catalog_item=item, name="size", question_text="Screen size", type="choice", mandatory=True
     )
     VariableChoiceFactory(question=size, text="14 inch", value="14", order=1)
     VariableChoiceFactory(question=size, text="16 inch", value="16", order=2)
     ItemVariableFactory(
-        cat_item=item, name="needed_by", question_text="Needed by", type="date", mandatory=True
+        catalog_item=item, name="needed_by", question_text="Needed by", type="date", mandatory=True
     )
-    ItemVariableFactory(cat_item=item, name="monitors", question_text="Monitors", type="integer")
-    ItemVariableFactory(cat_item=item, name="dock", question_text="Docking station", type="checkbox")
+    ItemVariableFactory(catalog_item=item, name="monitors", question_text="Monitors", type="integer")
+    ItemVariableFactory(catalog_item=item, name="dock", question_text="Docking station", type="checkbox")
     return item
 
 
@@ -44,8 +45,8 @@ def good_answers():
 @pytest.fixture
 def ordered_item(user, item):
     """A requested item placed through the cart, no approval needed."""
-    services.add_to_cart(user, item, 1, {})
-    request = services.place_order(services.get_cart(user), user)
+    add_to_cart(user, item, 1, {})
+    request = place_order(get_cart(user), user)
     return request.items.get()
 
 
@@ -57,6 +58,6 @@ def approval_item(db):
 @pytest.fixture
 def waiting_item(user, approval_item):
     """A requested item waiting for the approval of the requester's manager."""
-    services.add_to_cart(user, approval_item, 1, {})
-    request = services.place_order(services.get_cart(user), user)
+    add_to_cart(user, approval_item, 1, {})
+    request = place_order(get_cart(user), user)
     return request.items.get()

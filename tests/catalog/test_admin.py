@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
 from catalog.models import RequestState, State
+from catalog.ordering import order_now, place_order
 from tests.factories.catalog import CatalogItemFactory, CatalogItemOfferingFactory, ItemVariableFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_admin_lists_render(admin_client, ordered_item, url_name):
 
 def test_item_change_page_shows_variable_and_offering_inlines(admin_client):
     item = CatalogItemFactory()
-    ItemVariableFactory(cat_item=item, question_text="Cost center")
+    ItemVariableFactory(catalog_item=item, question_text="Cost center")
     content = admin_client.get(reverse("admin:catalog_catalogitem_change", args=[item.pk])).content.decode()
     assert "Cost center" in content and "offerings this item orders" in content.lower()
 
@@ -76,23 +77,23 @@ def _query_count(admin_client, url):
 def test_item_page_query_count_does_not_grow_with_inline_rows(admin_client):
     item = CatalogItemFactory()
     url = reverse("admin:catalog_catalogitem_change", args=[item.pk])
-    CatalogItemOfferingFactory(sc_cat_item=item)
-    ItemVariableFactory(cat_item=item)
+    CatalogItemOfferingFactory(catalog_item=item)
+    ItemVariableFactory(catalog_item=item)
     with_one_row_each = _query_count(admin_client, url)
     for _ in range(5):
-        CatalogItemOfferingFactory(sc_cat_item=item)
-        ItemVariableFactory(cat_item=item)
+        CatalogItemOfferingFactory(catalog_item=item)
+        ItemVariableFactory(catalog_item=item)
     assert _query_count(admin_client, url) == with_one_row_each
 
 
 def test_request_page_query_count_does_not_grow_with_its_items(admin_client, user):
-    request = services.order_now(user, CatalogItemFactory(available_to_all=True), 1, {}, uuid.uuid4())
+    request = order_now(user, CatalogItemFactory(available_to_all=True), 1, {}, uuid.uuid4())
     url = reverse("admin:catalog_request_change", args=[request.pk])
     with_one_item = _query_count(admin_client, url)
-    cart = services.get_cart(user)
+    cart = get_cart(user)
     for _ in range(5):
-        services.add_to_cart(user, CatalogItemFactory(available_to_all=True))
-    larger = services.place_order(cart, user)
+        add_to_cart(user, CatalogItemFactory(available_to_all=True))
+    larger = place_order(cart, user)
     assert (
         _query_count(admin_client, reverse("admin:catalog_request_change", args=[larger.pk])) == with_one_item
     )

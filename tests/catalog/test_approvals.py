@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from catalog import services
+from catalog.approvals import approvals_for, approve, reject
+from catalog.fulfilment import start_work
 from catalog.models import Approval, RequestState, Stage, State
 from core.workflow import InvalidTransition
 from tests.factories.cmdb import UserFactory
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_manager_approves_and_the_item_may_be_worked_on(waiting_item, manager):
-    services.approve(waiting_item, manager)
+    approve(waiting_item, manager)
     waiting_item.refresh_from_db()
     assert (waiting_item.approval, waiting_item.stage, waiting_item.approved_by) == (
         Approval.APPROVED,
@@ -20,28 +21,28 @@ def test_manager_approves_and_the_item_may_be_worked_on(waiting_item, manager):
 
 
 def test_approved_item_can_start_work(waiting_item, manager):
-    services.approve(waiting_item, manager)
-    services.start_work(waiting_item)
+    approve(waiting_item, manager)
+    start_work(waiting_item)
     assert waiting_item.state == State.WORK_IN_PROGRESS
 
 
 def test_someone_else_may_not_approve(waiting_item):
     with pytest.raises(PermissionDenied):
-        services.approve(waiting_item, UserFactory())
+        approve(waiting_item, UserFactory())
 
 
 def test_the_requester_may_not_approve_their_own_item(waiting_item, user):
     with pytest.raises(PermissionDenied):
-        services.approve(waiting_item, user)
+        approve(waiting_item, user)
 
 
 def test_staff_may_approve(waiting_item):
-    services.approve(waiting_item, UserFactory(is_staff=True))
+    approve(waiting_item, UserFactory(is_staff=True))
     assert waiting_item.approval == Approval.APPROVED
 
 
 def test_reject_closes_the_item_and_the_request_incomplete(waiting_item, manager):
-    services.reject(waiting_item, manager, "Not needed for your role")
+    reject(waiting_item, manager, "Not needed for your role")
     waiting_item.refresh_from_db()
     assert (waiting_item.state, waiting_item.approval, waiting_item.rejection_reason) == (
         State.CLOSED_INCOMPLETE,
@@ -53,18 +54,18 @@ def test_reject_closes_the_item_and_the_request_incomplete(waiting_item, manager
 
 def test_reject_needs_a_reason(waiting_item, manager):
     with pytest.raises(ValidationError):
-        services.reject(waiting_item, manager, "  ")
+        reject(waiting_item, manager, "  ")
 
 
 def test_an_item_cannot_be_decided_twice(waiting_item, manager):
-    services.approve(waiting_item, manager)
+    approve(waiting_item, manager)
     with pytest.raises(InvalidTransition):
-        services.reject(waiting_item, manager, "Changed my mind")
+        reject(waiting_item, manager, "Changed my mind")
 
 
 def test_approvals_for_lists_items_waiting_for_the_manager(waiting_item, manager):
-    assert list(services.approvals_for(manager)) == [waiting_item]
+    assert list(approvals_for(manager)) == [waiting_item]
 
 
 def test_approvals_for_does_not_list_other_managers_items(waiting_item):
-    assert not services.approvals_for(UserFactory()).exists()
+    assert not approvals_for(UserFactory()).exists()

@@ -3,8 +3,10 @@ import threading
 import pytest
 from django.db import connection
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
+from catalog.errors import EmptyCart
 from catalog.models import Request
+from catalog.ordering import place_order
 from tests.factories.catalog import CatalogItemFactory
 from tests.factories.cmdb import UserFactory
 
@@ -42,10 +44,10 @@ def _run_at_once(count, target):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_checkout_creates_exactly_one_request():
     user = UserFactory()
-    services.add_to_cart(user, CatalogItemFactory(), 2, {})
-    cart = services.get_cart(user)
+    add_to_cart(user, CatalogItemFactory(), 2, {})
+    cart = get_cart(user)
 
-    results, errors = _run_at_once(2, lambda: services.place_order(cart, user, version=cart.version))
+    results, errors = _run_at_once(2, lambda: place_order(cart, user, version=cart.version))
 
     assert errors == []
     assert Request.objects.count() == 1
@@ -55,10 +57,10 @@ def test_concurrent_double_checkout_creates_exactly_one_request():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_checkout_without_version_lets_the_second_find_an_empty_cart():
     user = UserFactory()
-    services.add_to_cart(user, CatalogItemFactory(), 1, {})
-    cart = services.get_cart(user)
+    add_to_cart(user, CatalogItemFactory(), 1, {})
+    cart = get_cart(user)
 
-    results, errors = _run_at_once(2, lambda: services.place_order(cart, user))
+    results, errors = _run_at_once(2, lambda: place_order(cart, user))
 
     assert Request.objects.count() == 1
-    assert len(results) == 1 and [type(error) for error in errors] == [services.EmptyCart]
+    assert len(results) == 1 and [type(error) for error in errors] == [EmptyCart]

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from catalog import services
 from catalog.access import orderable_items
+from catalog.approvals import approvals_for, approve
+from catalog.fulfilment import deliver_item, start_work
 from catalog.models import Catalog, CatalogItem, ItemVariable, VariableType
+from catalog.ordering import order_now
 from cmdb.models import User
 from cmdb.servicenow.importer import import_folder
 
@@ -78,12 +80,12 @@ def orderable_names(user):
 def order_and_deliver(user, item_name, answers):
     """`user` orders the item; their manager approves it if it needs approval; it is delivered."""
     item = CatalogItem.objects.get(name=item_name)
-    request = services.order_now(user, item, 1, answers, token=uuid.uuid4())
+    request = order_now(user, item, 1, answers, token=uuid.uuid4())
     requested = request.items.get()
     if item.approval_required:
-        services.approve(requested, user.manager)
-    services.start_work(requested)
-    return services.deliver_item(requested)
+        approve(requested, user.manager)
+    start_work(requested)
+    return deliver_item(requested)
 
 
 def test_demo_imports_every_catalog_row(demo):
@@ -108,8 +110,8 @@ def test_demo_has_two_catalogs_with_two_levels_of_categories(demo):
 
 def test_every_demo_item_is_listed_in_its_category_catalog(demo):
     placed = {
-        (item.name, tuple(c.title for c in item.sc_catalogs.all()), item.category.sc_catalog.title)
-        for item in CatalogItem.objects.prefetch_related("sc_catalogs").select_related("category__sc_catalog")
+        (item.name, tuple(c.title for c in item.catalogs.all()), item.category.catalog.title)
+        for item in CatalogItem.objects.prefetch_related("catalogs").select_related("category__catalog")
     }
     assert all(catalogs == (category_catalog,) for _name, catalogs, category_catalog in placed)
 
@@ -174,11 +176,11 @@ def test_subscription_without_approval_opens_its_item_once_delivered(emma):
 def test_subscription_waits_for_david_morgans_approval(emma):
     item = CatalogItem.objects.get(name="Subscribe to Fraud Screening")
 
-    request = services.order_now(emma, item, 1, {"justification": "Motor fraud."}, token=uuid.uuid4())
+    request = order_now(emma, item, 1, {"justification": "Motor fraud."}, token=uuid.uuid4())
 
     waiting = request.items.get()
     assert waiting.approver.username == "david.morgan"
-    assert list(services.approvals_for(User.objects.get(username="david.morgan"))) == [waiting]
+    assert list(approvals_for(User.objects.get(username="david.morgan"))) == [waiting]
     assert "Fraud Screening – analyst seat" not in orderable_names(emma)
 
 

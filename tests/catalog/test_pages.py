@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
 from catalog.models import CartItem, Request
+from catalog.ordering import place_order
 from tests.factories.catalog import CatalogItemFactory, CategoryFactory
 from tests.factories.cmdb import UserFactory
 
@@ -19,8 +20,8 @@ def logged_in(client, user):
 
 def _order(user, count):
     for _ in range(count):
-        services.add_to_cart(user, CatalogItemFactory(), 1, {})
-    return services.place_order(services.get_cart(user), user)
+        add_to_cart(user, CatalogItemFactory(), 1, {})
+    return place_order(get_cart(user), user)
 
 
 def test_catalog_page_needs_login(client):
@@ -46,7 +47,7 @@ def test_catalog_search_filters_items(logged_in, item):
 
 def test_catalog_category_filter_includes_subcategories(logged_in):
     hardware = CategoryFactory(title="Hardware")
-    laptops = CategoryFactory(title="Laptops", sc_catalog=hardware.sc_catalog, parent=hardware)
+    laptops = CategoryFactory(title="Laptops", catalog=hardware.catalog, parent=hardware)
     CatalogItemFactory(name="Thinkpad", category=laptops)
     CatalogItemFactory(name="Office chair")
     content = logged_in.get(reverse("catalog:index"), {"category": hardware.sys_id.hex}).content.decode()
@@ -99,28 +100,28 @@ def test_order_now_posted_twice_creates_one_request(logged_in, item):
 
 
 def test_checkout_posted_twice_creates_one_request(logged_in, user, item):
-    services.add_to_cart(user, item, 1, {})
-    version = services.get_cart(user).version
+    add_to_cart(user, item, 1, {})
+    version = get_cart(user).version
     first = logged_in.post(reverse("catalog:checkout"), {"version": version})
     second = logged_in.post(reverse("catalog:checkout"), {"version": version})
     assert Request.objects.count() == 1 and first["Location"] == second["Location"]
 
 
 def test_cart_line_quantity_update(logged_in, user, item):
-    line = services.add_to_cart(user, item, 1, {})
+    line = add_to_cart(user, item, 1, {})
     logged_in.post(reverse("catalog:cart_line", args=[line.sys_id.hex]), {"quantity": 4, "action": "update"})
     line.refresh_from_db()
     assert line.quantity == 4
 
 
 def test_cart_line_remove(logged_in, user, item):
-    line = services.add_to_cart(user, item, 1, {})
+    line = add_to_cart(user, item, 1, {})
     logged_in.post(reverse("catalog:cart_line", args=[line.sys_id.hex]), {"action": "remove"})
     assert not CartItem.objects.exists()
 
 
 def test_someone_elses_cart_line_is_404(logged_in, item):
-    line = services.add_to_cart(UserFactory(), item, 1, {})
+    line = add_to_cart(UserFactory(), item, 1, {})
     response = logged_in.post(reverse("catalog:cart_line", args=[line.sys_id.hex]), {"action": "remove"})
     assert response.status_code == 404 and CartItem.objects.exists()
 
@@ -128,8 +129,8 @@ def test_someone_elses_cart_line_is_404(logged_in, item):
 def test_request_page_shows_state_stage_answers_and_price(
     logged_in, user, laptop_with_questions, good_answers
 ):
-    services.add_to_cart(user, laptop_with_questions, 1, good_answers)
-    placed = services.place_order(services.get_cart(user), user)
+    add_to_cart(user, laptop_with_questions, 1, good_answers)
+    placed = place_order(get_cart(user), user)
     content = logged_in.get(reverse("catalog:request", args=[placed.number])).content.decode()
     assert placed.items.get().number in content and "Request approved" in content
     assert "16 inch" in content and "$1,200.00" in content
@@ -137,8 +138,8 @@ def test_request_page_shows_state_stage_answers_and_price(
 
 def test_someone_elses_request_is_404(logged_in, item):
     other = UserFactory()
-    services.add_to_cart(other, item, 1, {})
-    placed = services.place_order(services.get_cart(other), other)
+    add_to_cart(other, item, 1, {})
+    placed = place_order(get_cart(other), other)
     assert logged_in.get(reverse("catalog:request", args=[placed.number])).status_code == 404
 
 
@@ -174,10 +175,10 @@ def test_catalog_and_cart_query_counts_do_not_grow_with_items(
 ):
     url = reverse(url_name)
     category = CategoryFactory()
-    services.add_to_cart(user, CatalogItemFactory(category=category), 1, {})
+    add_to_cart(user, CatalogItemFactory(category=category), 1, {})
     with_one = _count_queries(logged_in, url, django_assert_max_num_queries, 20)
     for _ in range(14):
-        services.add_to_cart(user, CatalogItemFactory(category=CategoryFactory()), 1, {})
+        add_to_cart(user, CatalogItemFactory(category=CategoryFactory()), 1, {})
     assert _count_queries(logged_in, url, django_assert_max_num_queries, with_one) == with_one
 
 
@@ -205,12 +206,12 @@ def test_approvals_page_query_count_does_not_grow_with_waiting_items(
     client, user, manager, approval_item, django_assert_max_num_queries
 ):
     client.force_login(manager)
-    services.add_to_cart(user, approval_item, 1, {})
-    services.place_order(services.get_cart(user), user)
+    add_to_cart(user, approval_item, 1, {})
+    place_order(get_cart(user), user)
     with_one = _count_queries(client, reverse("catalog:approvals"), django_assert_max_num_queries, 20)
     for _ in range(14):
-        services.add_to_cart(user, approval_item, 1, {})
-    services.place_order(services.get_cart(user), user)
+        add_to_cart(user, approval_item, 1, {})
+    place_order(get_cart(user), user)
     assert (
         _count_queries(client, reverse("catalog:approvals"), django_assert_max_num_queries, with_one)
         == with_one
@@ -223,11 +224,11 @@ def test_item_page_query_count_does_not_grow_with_offerings(logged_in, user, dja
 
     item = CatalogItemFactory()
     url = reverse("catalog:item", args=[item.sys_id.hex])
-    OfferingCommitmentFactory(service_offering=CatalogItemOfferingFactory(sc_cat_item=item).service_offering)
-    ItemVariableFactory(cat_item=item)
+    OfferingCommitmentFactory(service_offering=CatalogItemOfferingFactory(catalog_item=item).service_offering)
+    ItemVariableFactory(catalog_item=item)
     with_one = _count_queries(logged_in, url, django_assert_max_num_queries, 20)
     for _ in range(14):
-        link = CatalogItemOfferingFactory(sc_cat_item=item)
+        link = CatalogItemOfferingFactory(catalog_item=item)
         OfferingCommitmentFactory(service_offering=link.service_offering)
-        ItemVariableFactory(cat_item=item)
+        ItemVariableFactory(catalog_item=item)
     assert _count_queries(logged_in, url, django_assert_max_num_queries, with_one) == with_one

@@ -42,13 +42,11 @@ def exported(tmp_path):
     """A catalog with a nested category, an item with its offering and questions, exported then deleted."""
     root = CategoryFactory(title="Hardware")
     # Same title as a root: only loads if parents come first (sibling-uniqueness constraints).
-    CategoryFactory(sc_catalog=root.sc_catalog, parent=root, title="Hardware")
-    item = CatalogItemFactory(
-        category=root, price="12.50", approval_required=True, catalogs=[root.sc_catalog]
-    )
-    CatalogItemOfferingFactory(sc_cat_item=item)
+    CategoryFactory(catalog=root.catalog, parent=root, title="Hardware")
+    item = CatalogItemFactory(category=root, price="12.50", approval_required=True, catalogs=[root.catalog])
+    CatalogItemOfferingFactory(catalog_item=item)
     size = ItemVariableFactory(
-        cat_item=item,
+        catalog_item=item,
         name="size",
         question_text="Screen size",
         type="choice",
@@ -60,7 +58,7 @@ def exported(tmp_path):
     VariableChoiceFactory(question=size, text="14 inch", value="14", order=1)
     VariableChoiceFactory(question=size, text="16 inch", value="16", order=2)
     ItemVariableFactory(
-        cat_item=item, name="dock", question_text="Docking station", type="checkbox", order=20
+        catalog_item=item, name="dock", question_text="Docking station", type="checkbox", order=20
     )
     export_folder(tmp_path)
     delete_catalog()
@@ -103,7 +101,7 @@ def test_imported_variable_keeps_every_field(exported):
     import_folder(exported)
     size = ItemVariable.objects.get(name="size")
     assert (
-        size.cat_item.name,
+        size.catalog_item.name,
         size.question_text,
         size.type,
         size.mandatory,
@@ -203,19 +201,19 @@ def test_empty_delivery_time_loads_as_none(exported):
 def test_imported_item_without_catalogs_is_placed_in_its_category_catalog(exported):
     import_folder(exported)
     item = CatalogItem.objects.get()
-    assert list(item.sc_catalogs.all()) == [item.category.sc_catalog]
+    assert list(item.catalogs.all()) == [item.category.catalog]
 
 
 def test_import_leaves_the_catalogs_of_an_item_that_has_some(exported):
     import_folder(exported)
     item = CatalogItem.objects.get()
     other = CatalogFactory(title="Elsewhere")
-    item.sc_catalogs.set([other])
+    item.catalogs.set([other])
     CatalogItem.objects.filter(pk=item.pk).update(name="Renamed, so the import updates it")
 
     import_folder(exported)
 
-    assert list(item.sc_catalogs.all()) == [other]
+    assert list(item.catalogs.all()) == [other]
 
 
 # --- bad rows -------------------------------------------------------------------------------------

@@ -259,12 +259,12 @@ def test_demo_catalog_items_are_documented_in_the_readme():
 
 def test_load_demo_twice_keeps_the_catalog_as_it_was(password_file):
     call_command("load_demo", verbosity=0)
-    first = sorted(CatalogItem.sc_catalogs.through.objects.values_list("catalogitem__name", "catalog__title"))
+    first = sorted(CatalogItem.catalogs.through.objects.values_list("catalogitem__name", "catalog__title"))
 
     call_command("load_demo", verbosity=0)
 
     assert (
-        sorted(CatalogItem.sc_catalogs.through.objects.values_list("catalogitem__name", "catalog__title"))
+        sorted(CatalogItem.catalogs.through.objects.values_list("catalogitem__name", "catalog__title"))
         == first
     )
     assert len(first) == len(demo_rows("sc_cat_item"))

@@ -6,8 +6,10 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from catalog import services
+from catalog.cart import add_to_cart, get_cart
+from catalog.fulfilment import deliver_item
 from catalog.models import RequestState, State
+from catalog.ordering import place_order
 from core.workflow import InvalidTransition, Workflow
 from impact.models import TaskState
 from portfolio.models import Initiative
@@ -22,12 +24,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def requested_item():
     user = UserFactory()
-    services.add_to_cart(user, CatalogItemFactory(), 1, {})
-    return services.place_order(services.get_cart(user), user).items.get()
+    add_to_cart(user, CatalogItemFactory(), 1, {})
+    return place_order(get_cart(user), user).items.get()
 
 
 def test_a_requested_item_refuses_to_reopen(requested_item):
-    services.deliver_item(requested_item)
+    deliver_item(requested_item)
     requested_item.refresh_from_db()
     with pytest.raises(InvalidTransition) as refused:
         requested_item.set_state(State.OPEN)
@@ -37,7 +39,7 @@ def test_a_requested_item_refuses_to_reopen(requested_item):
 
 
 def test_a_closed_request_refuses_to_reopen(requested_item):
-    services.deliver_item(requested_item)
+    deliver_item(requested_item)
     request = requested_item.request
     request.refresh_from_db()
     assert request.request_state == RequestState.CLOSED_COMPLETE

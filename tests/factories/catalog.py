@@ -18,7 +18,7 @@ class CategoryFactory(DjangoModelFactory):
     class Meta:
         model = models.Category
 
-    sc_catalog = factory.SubFactory("tests.factories.catalog.CatalogFactory")
+    catalog = factory.SubFactory("tests.factories.catalog.CatalogFactory")
     title = factory.Sequence(lambda n: f"Category {n}")
 
 
@@ -38,14 +38,14 @@ class CatalogItemFactory(DjangoModelFactory):
     @factory.post_generation
     def catalogs(obj, create, extracted, **kwargs):
         if create and extracted:
-            obj.sc_catalogs.set(extracted)
+            obj.catalogs.set(extracted)
 
 
 class CatalogItemOfferingFactory(DjangoModelFactory):
     class Meta:
         model = models.CatalogItemOffering
 
-    sc_cat_item = factory.SubFactory("tests.factories.catalog.CatalogItemFactory", available_to_all=False)
+    catalog_item = factory.SubFactory("tests.factories.catalog.CatalogItemFactory", available_to_all=False)
     service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
 
 
@@ -53,7 +53,7 @@ class ItemVariableFactory(DjangoModelFactory):
     class Meta:
         model = models.ItemVariable
 
-    cat_item = factory.SubFactory("tests.factories.catalog.CatalogItemFactory")
+    catalog_item = factory.SubFactory("tests.factories.catalog.CatalogItemFactory")
     name = factory.Sequence(lambda n: f"question_{n}")
     question_text = factory.Sequence(lambda n: f"Question {n}")
     type = models.VariableType.SINGLE_LINE_TEXT
@@ -83,5 +83,5 @@ class CartItemFactory(DjangoModelFactory):
         model = models.CartItem
 
     cart = factory.SubFactory("tests.factories.catalog.CartFactory")
-    cat_item = factory.SubFactory("tests.factories.catalog.CatalogItemFactory")
+    catalog_item = factory.SubFactory("tests.factories.catalog.CatalogItemFactory")
     quantity = 1

@@ -36,7 +36,7 @@ class UserSubscriptionFactory(DjangoModelFactory):
         model = models.UserSubscription
 
     service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
-    sys_user = factory.SubFactory("tests.factories.cmdb.UserFactory")
+    user = factory.SubFactory("tests.factories.cmdb.UserFactory")
 
 
 class CompanySubscriptionFactory(DjangoModelFactory):
@@ -44,7 +44,7 @@ class CompanySubscriptionFactory(DjangoModelFactory):
         model = models.CompanySubscription
 
     service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
-    core_company = factory.SubFactory("tests.factories.cmdb.CompanyFactory")
+    company = factory.SubFactory("tests.factories.cmdb.CompanyFactory")
 
 
 class DepartmentSubscriptionFactory(DjangoModelFactory):
@@ -52,7 +52,7 @@ class DepartmentSubscriptionFactory(DjangoModelFactory):
         model = models.DepartmentSubscription
 
     service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
-    cmn_department = factory.SubFactory("tests.factories.cmdb.DepartmentFactory")
+    department = factory.SubFactory("tests.factories.cmdb.DepartmentFactory")
 
 
 class LocationSubscriptionFactory(DjangoModelFactory):
@@ -60,7 +60,7 @@ class LocationSubscriptionFactory(DjangoModelFactory):
         model = models.LocationSubscription
 
     service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
-    cmn_location = factory.SubFactory("tests.factories.cmdb.LocationFactory")
+    location = factory.SubFactory("tests.factories.cmdb.LocationFactory")
 
 
 class GroupSubscriptionFactory(DjangoModelFactory):
@@ -68,4 +68,4 @@ class GroupSubscriptionFactory(DjangoModelFactory):
         model = models.GroupSubscription
 
     service_offering = factory.SubFactory("tests.factories.offerings.ServiceOfferingFactory")
-    sys_user_group = factory.SubFactory("tests.factories.cmdb.GroupFactory")
+    group = factory.SubFactory("tests.factories.cmdb.GroupFactory")

@@ -2,8 +2,8 @@
 
 import pytest
 
+from cmdb.models import RelationshipType
 from offerings.models import SUBSCRIPTION_MODELS
-from tests.api.helpers import rel_type
 from tests.factories.cmdb import (
     ApplicationServiceFactory,
     CompanyFactory,
@@ -37,9 +37,13 @@ def world():
     """srv-1 <- app service <- offering "Payroll Gold"; people reached through every kind of subscriber."""
     server = ServerFactory(name="srv-1")
     app = ApplicationServiceFactory(name="Payroll app")
-    RelationshipFactory(parent=app, child=server, type=rel_type(DEPENDS_ON))
+    # get_or_create: a transactional test may run after another one flushed the data migrations' rows.
+    depends_on, _ = RelationshipType.objects.get_or_create(
+        name=DEPENDS_ON, defaults={"propagates_impact": True}
+    )
+    RelationshipFactory(parent=app, child=server, type=depends_on)
     offering = ServiceOfferingFactory(name="Payroll Gold")
-    RelationshipFactory(parent=offering, child=app, type=rel_type(DEPENDS_ON))
+    RelationshipFactory(parent=offering, child=app, type=depends_on)
     unimpacted = ServiceOfferingFactory(name="Travel Standard")
 
     finance, london, acme = (

@@ -309,11 +309,11 @@ def test_subscribers_of_every_kind_of_impacted_offerings():
     subscribers = impacted_by([server.pk]).subscribers
 
     assert {key: [s.id for s in found] for key, found in subscribers.items()} == {
-        "users": [subscriptions[0].sys_user_id],
-        "companies": [subscriptions[1].core_company_id],
-        "departments": [subscriptions[2].cmn_department_id],
-        "locations": [subscriptions[3].cmn_location_id],
-        "groups": [subscriptions[4].sys_user_group_id],
+        "users": [subscriptions[0].user_id],
+        "companies": [subscriptions[1].company_id],
+        "departments": [subscriptions[2].department_id],
+        "locations": [subscriptions[3].location_id],
+        "groups": [subscriptions[4].group_id],
     }
 
 
@@ -321,7 +321,7 @@ def test_subscriber_of_two_impacted_offerings_is_listed_once():
     server, company = ServerFactory(), CompanyFactory()
     for offering in ServiceOfferingFactory.create_batch(2):
         depends(offering, server)
-        CompanySubscriptionFactory(service_offering=offering, core_company=company)
+        CompanySubscriptionFactory(service_offering=offering, company=company)
 
     subscribers = impacted_by([server.pk]).subscribers
 
@@ -333,7 +333,7 @@ def test_subscribers_of_a_source_offering_are_included():
 
     subscribers = impacted_by([subscription.service_offering_id]).subscribers
 
-    assert [s.id for s in subscribers["users"]] == [subscription.sys_user_id]
+    assert [s.id for s in subscribers["users"]] == [subscription.user_id]
 
 
 def test_subscribers_of_offerings_not_impacted_are_left_out():
@@ -348,7 +348,7 @@ def test_subscribers_of_offerings_not_impacted_are_left_out():
 def test_subscribers_are_sorted_by_name():
     offering = ServiceOfferingFactory()
     for name in ("Zeta", "alpha", "Mu"):
-        CompanySubscriptionFactory(service_offering=offering, core_company__name=name)
+        CompanySubscriptionFactory(service_offering=offering, company__name=name)
 
     subscribers = impacted_by([offering.pk]).subscribers
 
@@ -357,12 +357,12 @@ def test_subscribers_are_sorted_by_name():
 
 def test_user_subscriber_carries_full_name_and_user_name():
     subscription = UserSubscriptionFactory(
-        sys_user__username="jdoe", sys_user__first_name="Jane", sys_user__last_name="Doe"
+        user__username="jdoe", user__first_name="Jane", user__last_name="Doe"
     )
 
     (user,) = impacted_by([subscription.service_offering_id]).subscribers["users"]
 
-    assert (user.name, user.user_name, user.sys_id) == ("Jane Doe", "jdoe", subscription.sys_user.sys_id)
+    assert (user.name, user.user_name, user.sys_id) == ("Jane Doe", "jdoe", subscription.user.sys_id)
 
 
 def test_every_path_is_made_of_real_edges():

@@ -143,7 +143,7 @@ def test_a_failed_send_is_recorded_and_sent_once_when_the_server_is_back(setting
     assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.SENT}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True)  # the worker claims and finishes tasks in transactions of its own
 def test_a_worker_stopped_mid_queue_and_restarted_sends_every_mail_exactly_once(settings, world):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.NOTIFICATION_BATCH_SIZE = 1

@@ -64,30 +64,28 @@ def test_offering_page_query_count_does_not_grow_with_inline_rows(admin_client):
     [
         (
             lambda offering: UserSubscriptionFactory(
-                service_offering=offering, sys_user__first_name="Jane", sys_user__last_name="Doe"
+                service_offering=offering, user__first_name="Jane", user__last_name="Doe"
             ),
             "Jane Doe",
         ),
         (
-            lambda offering: CompanySubscriptionFactory(service_offering=offering, core_company__name="ACME"),
+            lambda offering: CompanySubscriptionFactory(service_offering=offering, company__name="ACME"),
             "ACME",
         ),
         (
             lambda offering: DepartmentSubscriptionFactory(
-                service_offering=offering, cmn_department__name="Finance dept"
+                service_offering=offering, department__name="Finance dept"
             ),
             "Finance dept",
         ),
         (
             lambda offering: LocationSubscriptionFactory(
-                service_offering=offering, cmn_location__name="Paris HQ"
+                service_offering=offering, location__name="Paris HQ"
             ),
             "Paris HQ",
         ),
         (
-            lambda offering: GroupSubscriptionFactory(
-                service_offering=offering, sys_user_group__name="Payroll team"
-            ),
+            lambda offering: GroupSubscriptionFactory(service_offering=offering, group__name="Payroll team"),
             "Payroll team",
         ),
     ],
@@ -127,10 +125,10 @@ def test_a_commitment_is_added_through_the_offering_page(admin_client):
 def test_a_duplicate_subscriber_is_refused_with_a_form_error(admin_client):
     offering = ServiceOfferingFactory()
     company = CompanyFactory()
-    CompanySubscriptionFactory(service_offering=offering, core_company=company)
+    CompanySubscriptionFactory(service_offering=offering, company=company)
     page = admin_client.get(change_url(offering))
     data = change_form_data(page)
-    add_inline_row(data, inline_prefix(page, CompanySubscriptionInline), core_company=company.pk)
+    add_inline_row(data, inline_prefix(page, CompanySubscriptionInline), company=company.pk)
     response = admin_client.post(change_url(offering), data)
     assert response.status_code == 200
     assert "This subscriber already subscribes to this offering." in response.content.decode()

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 # (factory, subscriber field) for each subscribe-by table.
 SUBSCRIPTION_FACTORIES = [
-    pytest.param(UserSubscriptionFactory, "sys_user", id="sys_user"),
-    pytest.param(CompanySubscriptionFactory, "core_company", id="company"),
-    pytest.param(DepartmentSubscriptionFactory, "cmn_department", id="department"),
-    pytest.param(LocationSubscriptionFactory, "cmn_location", id="location"),
-    pytest.param(GroupSubscriptionFactory, "sys_user_group", id="group"),
+    pytest.param(UserSubscriptionFactory, "user", id="user"),
+    pytest.param(CompanySubscriptionFactory, "company", id="company"),
+    pytest.param(DepartmentSubscriptionFactory, "department", id="department"),
+    pytest.param(LocationSubscriptionFactory, "location", id="location"),
+    pytest.param(GroupSubscriptionFactory, "group", id="group"),
 ]
 
 

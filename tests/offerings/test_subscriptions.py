@@ -31,36 +31,36 @@ def subscribed_names(user):
 
 
 def test_user_subscribes_through_their_own_row(user):
-    offering = UserSubscriptionFactory(sys_user=user).service_offering
+    offering = UserSubscriptionFactory(user=user).service_offering
     assert list(subscriptions_for(user)) == [offering]
 
 
 def test_user_subscribes_through_their_company(user):
-    offering = CompanySubscriptionFactory(core_company=user.company).service_offering
+    offering = CompanySubscriptionFactory(company=user.company).service_offering
     assert list(subscriptions_for(user)) == [offering]
 
 
 def test_user_subscribes_through_their_department(user):
-    offering = DepartmentSubscriptionFactory(cmn_department=user.department).service_offering
+    offering = DepartmentSubscriptionFactory(department=user.department).service_offering
     assert list(subscriptions_for(user)) == [offering]
 
 
 def test_user_subscribes_through_their_location(user):
-    offering = LocationSubscriptionFactory(cmn_location=user.location).service_offering
+    offering = LocationSubscriptionFactory(location=user.location).service_offering
     assert list(subscriptions_for(user)) == [offering]
 
 
 def test_user_subscribes_through_a_group_they_belong_to(user):
     group = GroupMembershipFactory(user=user).group
-    offering = GroupSubscriptionFactory(sys_user_group=group).service_offering
+    offering = GroupSubscriptionFactory(group=group).service_offering
     assert list(subscriptions_for(user)) == [offering]
 
 
 def test_offerings_without_a_route_to_the_user_are_left_out(user):
-    UserSubscriptionFactory(sys_user=UserFactory())
-    CompanySubscriptionFactory(core_company=CompanyFactory())
-    DepartmentSubscriptionFactory(cmn_department=DepartmentFactory(company=user.company))
-    LocationSubscriptionFactory(cmn_location=LocationFactory())
+    UserSubscriptionFactory(user=UserFactory())
+    CompanySubscriptionFactory(company=CompanyFactory())
+    DepartmentSubscriptionFactory(department=DepartmentFactory(company=user.company))
+    LocationSubscriptionFactory(location=LocationFactory())
     GroupSubscriptionFactory()  # a group the user is not a member of
     ServiceOfferingFactory()  # no subscribers at all
     assert subscribed_names(user) == []
@@ -69,24 +69,24 @@ def test_offerings_without_a_route_to_the_user_are_left_out(user):
 def test_user_without_company_department_or_location_still_gets_their_own_rows():
     loner = UserFactory()
     CompanySubscriptionFactory()
-    offering = UserSubscriptionFactory(sys_user=loner).service_offering
+    offering = UserSubscriptionFactory(user=loner).service_offering
     assert list(subscriptions_for(loner)) == [offering]
 
 
 def test_offering_reached_through_several_routes_is_listed_once(user):
-    offering = UserSubscriptionFactory(sys_user=user).service_offering
-    CompanySubscriptionFactory(service_offering=offering, core_company=user.company)
-    LocationSubscriptionFactory(service_offering=offering, cmn_location=user.location)
+    offering = UserSubscriptionFactory(user=user).service_offering
+    CompanySubscriptionFactory(service_offering=offering, company=user.company)
+    LocationSubscriptionFactory(service_offering=offering, location=user.location)
     assert list(subscriptions_for(user)) == [offering]
 
 
 def plant_subscriptions_on_every_route(user, count):
     for _ in range(count):
-        UserSubscriptionFactory(sys_user=user)
-        CompanySubscriptionFactory(core_company=user.company)
-        DepartmentSubscriptionFactory(cmn_department=user.department)
-        LocationSubscriptionFactory(cmn_location=user.location)
-        GroupSubscriptionFactory(sys_user_group=GroupMembershipFactory(user=user).group)
+        UserSubscriptionFactory(user=user)
+        CompanySubscriptionFactory(company=user.company)
+        DepartmentSubscriptionFactory(department=user.department)
+        LocationSubscriptionFactory(location=user.location)
+        GroupSubscriptionFactory(group=GroupMembershipFactory(user=user).group)
 
 
 @pytest.mark.parametrize("count", [1, 10])
