@@ -36,18 +36,17 @@ class Rendering:
 
     def reference(self, target, path: FieldPath):
         if target is None:
-            stored = shown = link = ""
-        else:
-            stored = target.sys_id.hex
-            shown = display_of(target)
-            link = f"{self.base_url}/api/now/table/{table_of_model(path.model_field.related_model)}/{stored}"
+            return {"display_value": "", "value": ""} if self.display == "all" else ""
+        stored = target.sys_id.hex
+        shown = display_of(target)
+        link = f"{self.base_url}/api/now/table/{table_of_model(path.model_field.related_model)}/{stored}"
         if self.display == "all":
             value = {"display_value": shown, "value": stored}
         elif self.exclude_reference_link:
             return shown if self.display == "true" else stored
         else:
             value = {"display_value": shown} if self.display == "true" else {"value": stored}
-        if not self.exclude_reference_link and target is not None:
+        if not self.exclude_reference_link:
             value["link"] = link
         return value
 
