@@ -19,8 +19,8 @@ from rest_framework import status
 from cmdb.models import parse_sys_id
 from cmdb.servicenow.importer import plain_value, to_python
 from cmdb.servicenow.registry import spec_for_table
-from impact.models import Task
-from impact.services import create_task, update_task
+from impact.models import AffectedCI, Task
+from impact.services import create_task, refresh_impacted_services, update_task
 from portfolio.models import PortfolioNode
 from portfolio.tree import tree_write
 from tableapi.errors import TableAPIError, bad_request
@@ -149,6 +149,7 @@ def create_record(table: Table, data, user):
         with write_transaction(model, using):
             obj.full_clean()
             obj.save(using=using)
+            after_write(obj)
         return obj
 
 
@@ -162,17 +163,22 @@ def update_record(table: Table, obj, data):
             state = values.pop("state", None)
             return update_task(obj, state=state, **values)
         with write_transaction(model, using):
+            tasks_before = tasks_to_refresh(obj)
             for name, value in values.items():
                 setattr(obj, name, value)
             obj.full_clean()
             obj.save(using=using)
+            after_write(obj, tasks_before)
         return obj
 
 
 def delete_record(table: Table, obj) -> None:
     try:
         with transaction.atomic(using=router.db_for_write(table.model)):
+            tasks = tasks_to_refresh(obj)
             obj.delete()
+            for task in tasks:
+                refresh_impacted_services(task)
     except (ProtectedError, RestrictedError) as error:
         names = sorted({str(other._meta.verbose_name_plural) for other in error.protected_objects})
         raise TableAPIError(
@@ -187,3 +193,20 @@ def write_transaction(model, using):
     if issubclass(model, PortfolioNode):
         return tree_write(using)
     return transaction.atomic(using=using)
+
+
+def tasks_to_refresh(obj) -> list[Task]:
+    """Tasks whose impacted services follow `obj`: an affected CI row of an incident, as in the REST API."""
+    if not isinstance(obj, AffectedCI) or obj.task_id is None:
+        return []
+    class_name = Task.objects.filter(pk=obj.task_id).values_list("sys_class_name", flat=True).get()
+    spec = spec_for_table(class_name)
+    concrete = spec.model if spec is not None and issubclass(spec.model, Task) else Task
+    if not concrete.REFRESH_IMPACTED_SERVICES_ON_SAVE:
+        return []
+    return [concrete.objects.get(pk=obj.task_id)]
+
+
+def after_write(obj, tasks_before=()) -> None:
+    for task in {*tasks_before, *tasks_to_refresh(obj)}:
+        refresh_impacted_services(task)

@@ -390,3 +390,19 @@ def test_unmodelled_class_rows_are_created_through_their_class_table():
     assert "sys_class_name" in refused.json()["error"]["message"]
     assert ServerFactory._meta.model.objects.count() == 0
     assert User.objects.count() == 1
+
+
+def test_affected_ci_rows_of_an_incident_refresh_its_impacted_services():
+    graph = build_impact_graph()
+    incident = Incident.objects.create(short_description="Slow billing")
+    client = client_for(
+        user_with_perms("impact.view_affectedci", "impact.add_affectedci", "impact.delete_affectedci")
+    )
+    response = client.post(
+        table_url("task_ci"), {"task": incident.sys_id.hex, "ci_item": graph.server.sys_id.hex}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert incident.impacted_services.filter(pk=graph.billing.pk).exists()
+
+    assert client.delete(table_url("task_ci", response.json()["result"]["sys_id"])).status_code == 204
+    assert not incident.impacted_services.exists()
