@@ -4,6 +4,7 @@ import base64
 import json
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -22,6 +23,7 @@ from tests.tableapi.helpers import client_for, table_url
 
 pytestmark = pytest.mark.django_db
 
+DEMO = Path(__file__).resolve().parents[2] / "demo"
 OFFERING_PERMS = [f"offerings.{action}_serviceoffering" for action in ("view", "add", "change", "delete")]
 
 
@@ -406,3 +408,16 @@ def test_affected_ci_rows_of_an_incident_refresh_its_impacted_services():
 
     assert client.delete(table_url("task_ci", response.json()["result"]["sys_id"])).status_code == 204
     assert not incident.impacted_services.exists()
+
+
+def test_every_table_the_importer_knows_is_served():
+    from cmdb.servicenow.importer import import_folder
+    from cmdb.servicenow.registry import table_specs
+
+    import_folder(DEMO)
+    client = client_for(User.objects.create_superuser("boss", "boss@example.com", "pw"))
+    for table in table_specs():
+        for display in ("false", "true", "all"):
+            response = client.get(table_url(table), {"sysparm_display_value": display, "sysparm_limit": 5})
+            assert response.status_code == 200, (table, response.content)
+            assert int(response["X-Total-Count"]) >= len(response.json()["result"])
