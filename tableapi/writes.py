@@ -136,6 +136,9 @@ def create_record(table: Table, data, user):
             raise invalid_fields({"sys_id": f"{data['sys_id']!r} is not a sys_id."}) from None
         if table.model._base_manager.filter(sys_id=values["sys_id"]).exists():
             raise invalid_fields({"sys_id": f"A record with sys_id {values['sys_id'].hex} exists already."})
+    # What an import gives fields it never sets (an unusable password for a new user) holds here too.
+    for name, default in table.spec.defaults.items():
+        values.setdefault(name, default() if callable(default) else default)
     model = table.model
     using = router.db_for_write(model)
     with model_errors_as_400(table):

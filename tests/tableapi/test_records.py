@@ -421,3 +421,12 @@ def test_every_table_the_importer_knows_is_served():
             response = client.get(table_url(table), {"sysparm_display_value": display, "sysparm_limit": 5})
             assert response.status_code == 200, (table, response.content)
             assert int(response["X-Total-Count"]) >= len(response.json()["result"])
+
+
+def test_a_user_created_through_the_table_api_cannot_log_in_until_given_a_password():
+    client = client_for(user_with_perms("cmdb.view_user", "cmdb.add_user"))
+    body = {"user_name": "new.one", "first_name": "New"}
+    response = client.post(table_url("sys_user"), body, format="json")
+    assert response.status_code == 201, response.content
+    assert "password" not in response.json()["result"]
+    assert not User.objects.get(username="new.one").has_usable_password()
