@@ -2,10 +2,10 @@
 
 import pytest
 
-from tests.api.helpers import user_with_perms
+from tests.api.helpers import client_for, user_with_perms
 from tests.factories.cmdb import CompanyFactory, ConfigurationItemFactory, GroupFactory, ServerFactory
 from tests.factories.offerings import ServiceOfferingFactory
-from tests.tableapi.helpers import client_for, result_names, table_url
+from tests.tableapi.helpers import result_names, table_url
 
 pytestmark = pytest.mark.django_db
 

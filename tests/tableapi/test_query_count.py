@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.helpers import list_query_count, user_with_perms
+from tests.api.helpers import client_for, list_query_count, user_with_perms
 from tests.factories.cmdb import (
     CompanyFactory,
     GroupFactory,
@@ -12,7 +12,7 @@ from tests.factories.cmdb import (
     UserFactory,
 )
 from tests.factories.offerings import ServiceOfferingFactory
-from tests.tableapi.helpers import client_for, table_url
+from tests.tableapi.helpers import table_url
 
 pytestmark = pytest.mark.django_db
 

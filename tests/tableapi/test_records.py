@@ -15,11 +15,11 @@ from impact.models import Incident
 from offerings.models import ServiceOffering
 from portfolio.models import PortfolioNode
 from tableapi.records import MAX_LIMIT
-from tests.api.helpers import build_impact_graph, user_with_perms
+from tests.api.helpers import build_impact_graph, client_for, user_with_perms
 from tests.factories.cmdb import BusinessServiceFactory, ServerFactory, UserFactory
 from tests.factories.offerings import ServiceOfferingFactory
 from tests.factories.portfolio import PortfolioNodeFactory
-from tests.tableapi.helpers import client_for, table_url
+from tests.tableapi.helpers import table_url
 
 pytestmark = pytest.mark.django_db
 
