@@ -9,12 +9,16 @@ import ssl
 import pytest
 import trustme
 from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.servers.basehttp import ThreadedWSGIServer
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
 
-class HTTPSWSGIServer(ThreadedWSGIServer):
+class HTTPSWSGIServer(WSGIServer):
+    """Requests one at a time in the server's thread. Not being threaded, it answers "Connection:
+    close", so no keep-alive handler thread outlives the tests holding a database connection (which
+    would stop PostgreSQL from dropping the test database)."""
+
     def __init__(self, *args, ssl_context, **kwargs):
         super().__init__(*args, **kwargs)
         self.socket = ssl_context.wrap_socket(self.socket, server_side=True)
@@ -37,7 +41,6 @@ class HTTPSLiveServerThread(LiveServerThread):
             (self.host, self.port),
             HTTPSRequestHandler,
             allow_reuse_address=False,
-            connections_override=connections_override,
             ssl_context=self.ssl_context,
         )
 
