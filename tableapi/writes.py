@@ -164,7 +164,7 @@ def update_record(table: Table, obj, data):
     with model_errors_as_400(table):
         if isinstance(obj, Task):
             state = values.pop("state", None)
-            return update_task(obj, state=state, **values)
+            return update_task(concrete_task(obj), state=state, **values)
         with write_transaction(model, using):
             tasks_before = tasks_to_refresh(obj)
             for name, value in values.items():
@@ -202,12 +202,16 @@ def tasks_to_refresh(obj) -> list[Task]:
     """Tasks whose impacted services follow `obj`: an affected CI row of an incident, as in the REST API."""
     if not isinstance(obj, AffectedCI) or obj.task_id is None:
         return []
-    class_name = Task.objects.filter(pk=obj.task_id).values_list("sys_class_name", flat=True).get()
-    spec = spec_for_table(class_name)
-    concrete = spec.model if spec is not None and issubclass(spec.model, Task) else Task
-    if not concrete.REFRESH_IMPACTED_SERVICES_ON_SAVE:
-        return []
-    return [concrete.objects.get(pk=obj.task_id)]
+    task = concrete_task(Task.objects.get(pk=obj.task_id))
+    return [task] if task.REFRESH_IMPACTED_SERVICES_ON_SAVE else []
+
+
+def concrete_task(task: Task) -> Task:
+    """`task` as its own class (an incident read through the `task` table), so its class's rules apply."""
+    spec = spec_for_table(task.sys_class_name)
+    if spec is None or type(task) is spec.model or not issubclass(spec.model, Task):
+        return task
+    return spec.model.objects.get(pk=task.pk)
 
 
 def after_write(obj, tasks_before=()) -> None:

@@ -430,3 +430,14 @@ def test_a_user_created_through_the_table_api_cannot_log_in_until_given_a_passwo
     assert response.status_code == 201, response.content
     assert "password" not in response.json()["result"]
     assert not User.objects.get(username="new.one").has_usable_password()
+
+
+def test_an_incident_changed_through_the_task_table_keeps_its_own_rules():
+    graph = build_impact_graph()
+    incident = Incident.objects.create(short_description="Slow")
+    client = client_for(user_with_perms("impact.view_task", "impact.change_task"))
+    response = client.patch(
+        table_url("task", incident.sys_id.hex), {"cmdb_ci": graph.server.sys_id.hex}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert incident.impacted_services.filter(pk=graph.billing.pk).exists()
