@@ -14,6 +14,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("api/now/", include("tableapi.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
