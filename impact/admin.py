@@ -1,13 +1,20 @@
 """Admin for incidents and change requests (affected CIs, impacted services, the impact graph) and outages."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
-from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage
+from impact.changes import ApprovalRefused, after_change_saved, approve_change, may_decide, reject_change
+from impact.conflicts import conflicts_of
+from impact.downtime import downtime_budget
+from impact.models import AffectedCI, ChangeApproval, ChangeRequest, ImpactedService, Incident, Outage
 from impact.pictures import impact_picture
-from impact.services import refresh_impacted_services
+from impact.risk import risk_of
+from impact.services import refresh_impacted_services, task_source_ids
 
 
 class AffectedCIInline(RunstageTabularInline):
@@ -121,13 +128,102 @@ class IncidentAdmin(TaskAdmin):
     extra_fieldsets = ((_("Caller"), {"fields": ("caller",)}),)
 
 
+class ChangeApprovalInline(RunstageTabularInline):
+    """The approvals asked at Authorize, read only: approvers decide with the form above the page."""
+
+    model = ChangeApproval
+    fields = ("approver", "group", "state", "comments", "decided_at")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("Approvals")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approver", "group")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(TaskAdmin):
-    """Change requests; their impacted services are recomputed by the "Refresh" action."""
+    """Change requests: impacted services refreshed on leaving New and on new CIs (impact.changes);
+    the page shows risk, conflicts and the downtime budget, and lets a pending approver decide."""
 
+    change_form_template = "admin/impact/changerequest/change_form.html"
     list_display = (*TaskAdmin.list_display[:3], "type", "start_date", *TaskAdmin.list_display[3:])
     list_filter = ("type", *TaskAdmin.list_filter)
-    extra_fieldsets = ((_("Plan"), {"fields": ("type", ("start_date", "end_date"))}),)
+    autocomplete_fields = (*TaskAdmin.autocomplete_fields, "approval_group")
+    extra_fieldsets = ((_("Plan"), {"fields": ("type", ("start_date", "end_date"), "approval_group")}),)
+    inlines = (*TaskAdmin.inlines, ChangeApprovalInline)
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [
+            path("<path:object_id>/decide/", decide, name="impact_changerequest_decide"),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        # What the change was before this save, for after_change_saved once the inlines are saved.
+        if change:
+            stored = ChangeRequest.objects.only("cmdb_ci_id").get(pk=obj.pk)
+            obj._before_save = (obj._loaded_state, set(task_source_ids(stored)))
+        else:
+            obj._before_save = (None, None)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        after_change_saved(form.instance, *form.instance._before_save)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            context.update(change_assessment(obj))
+            context["may_decide"] = may_decide(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def decide_view(self, request, object_id):
+        """POST: approve or reject the change as one of its pending approvers."""
+        change = self.get_object(request, object_id)
+        if change is None or not self.has_view_permission(request, change):
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        decision = request.POST.get("decision")
+        comments = request.POST.get("comments", "")
+        decide = {"approve": approve_change, "reject": reject_change}.get(decision)
+        if decide is None:
+            self.message_user(request, _("Choose approve or reject."), messages.ERROR)
+        else:
+            try:
+                decide(change, request.user, comments)
+            except (ApprovalRefused, ValidationError) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, text, messages.ERROR)
+            else:
+                change.refresh_from_db()
+                self.message_user(
+                    request,
+                    _("%(number)s %(decision)s; it is now %(state)s.")
+                    % {
+                        "number": change.number,
+                        "decision": _("approved") if decision == "approve" else _("rejected"),
+                        "state": change.get_state_display(),
+                    },
+                    messages.SUCCESS,
+                )
+        return HttpResponseRedirect(reverse("admin:impact_changerequest_change", args=[change.pk]))
+
+
+def change_assessment(change):
+    """What the change page shows beside the form: risk with reasons, conflicts, downtime budget."""
+    conflicts = conflicts_of(change)
+    budget = downtime_budget(change)
+    return {
+        "change_conflicts": conflicts,
+        "change_budget": budget,
+        "change_risk": risk_of(change, conflicts=conflicts, budget=budget),
+    }
 
 
 @admin.register(Outage)

@@ -12,6 +12,7 @@ from core.api import (
     ViewModelPermissions,
     require_permissions,
 )
+from impact.api.changes import ChangeManagementActions
 from impact.api.documents import impact_document
 from impact.api.serializers import (
     ChangeRequestSerializer,
@@ -92,8 +93,9 @@ class IncidentViewSet(TaskViewSet):
     search_fields = ["number", "short_description"]
 
 
-class ChangeRequestViewSet(TaskViewSet):
-    """Change requests; their impacted services are computed on request (refresh_impacted_services)."""
+class ChangeRequestViewSet(ChangeManagementActions, TaskViewSet):
+    """Change requests: impacted services refreshed on leaving New and on new CIs; approvals, conflicts,
+    the downtime budget and risk (impact.api.changes)."""
 
     queryset = ChangeRequest.objects.order_by("-opened_at", "-pk")
     serializer_class = ChangeRequestSerializer

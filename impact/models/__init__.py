@@ -2,6 +2,7 @@ from impact.models.outages import Outage
 from impact.models.tasks import (
     FINAL_STATES,
     AffectedCI,
+    ChangeApproval,
     ChangeRequest,
     ImpactedService,
     Incident,
@@ -14,6 +15,7 @@ from impact.models.tasks import (
 __all__ = [
     "FINAL_STATES",
     "AffectedCI",
+    "ChangeApproval",
     "ChangeRequest",
     "ImpactedService",
     "Incident",

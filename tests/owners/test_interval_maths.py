@@ -3,8 +3,8 @@
 import datetime
 
 from portfolio.availability import allowed_downtime_seconds
-from portfolio.intervals import OutageSpan, clip, measure, merge, subtract, total_seconds
-from portfolio.periods import commitment_periods
+from impact.intervals import OutageSpan, clip, measure, merge, subtract, total_seconds
+from impact.periods import commitment_periods
 
 UTC = datetime.UTC
 
