@@ -72,6 +72,7 @@ class BudgetLine:
     allowed_minutes: float  # what the commitment allows over the whole period
     used_minutes: float  # down time outages have already used in the period, up to now
     window_minutes: float  # the planned window's minutes inside the period
+    measured_at: datetime  # the "now" used was measured up to
 
     @property
     def remaining_minutes(self) -> float:
@@ -86,8 +87,7 @@ class BudgetLine:
     @property
     def period_label(self) -> str:
         """ "this month", "in December 2026", "in Q1 2027", "in 2027", "in the week of 2026-12-07"…"""
-        now = timezone.now()
-        if self.period_start <= now < self.period_end:
+        if self.period_start <= self.measured_at < self.period_end:
             return f"this {PERIOD_NOUNS.get(self.period_name, 'period')}"
         start = timezone.localtime(self.period_start)
         if self.period_name == "monthly":
@@ -180,6 +180,7 @@ def downtime_budget(change: ChangeRequest, now: datetime | None = None) -> list[
                 allowed_minutes=minutes(allowed_downtime_seconds(commitment.target_value, start, end)),
                 used_minutes=figures.downtime_minutes,
                 window_minutes=minutes(total_seconds(clip([window], start, end))),
+                measured_at=now,
             )
         )
     return lines
