@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
-from impact.changes import ApprovalRefused, after_change_saved, approve_change, may_decide, reject_change
+from impact.changes import (
+    ApprovalRefused,
+    after_change_saved,
+    approve_change,
+    may_decide,
+    pending_approvals_for,
+    reject_change,
+)
 from impact.conflicts import conflicts_of
 from impact.downtime import downtime_budget
 from impact.models import AffectedCI, ChangeApproval, ChangeRequest, ImpactedService, Incident, Outage
@@ -144,6 +151,21 @@ class ChangeApprovalInline(RunstageTabularInline):
         return False
 
 
+class AwaitingMyApprovalFilter(admin.SimpleListFilter):
+    """Changes at Authorize on which the user looking still has to decide."""
+
+    title = _("my approval")
+    parameter_name = "awaiting_my_approval"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Awaiting my approval"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=pending_approvals_for(request.user).values("change_id"))
+        return queryset
+
+
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(TaskAdmin):
     """Change requests: impacted services refreshed on leaving New and on new CIs (impact.changes);
@@ -151,7 +173,7 @@ class ChangeRequestAdmin(TaskAdmin):
 
     change_form_template = "admin/impact/changerequest/change_form.html"
     list_display = (*TaskAdmin.list_display[:3], "type", "start_date", *TaskAdmin.list_display[3:])
-    list_filter = ("type", *TaskAdmin.list_filter)
+    list_filter = (AwaitingMyApprovalFilter, "type", *TaskAdmin.list_filter)
     autocomplete_fields = (*TaskAdmin.autocomplete_fields, "approval_group")
     extra_fieldsets = ((_("Plan"), {"fields": ("type", ("start_date", "end_date"), "approval_group")}),)
     inlines = (*TaskAdmin.inlines, ChangeApprovalInline)

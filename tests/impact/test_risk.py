@@ -92,7 +92,8 @@ def test_a_conflict_makes_it_moderate_and_names_the_other_change():
     assert reasons(risk_of(change)) == [
         (
             "Moderate",
-            f"conflict: change {other.number} (Resize db-01) is planned 2030-03-04 02:00 to 2030-03-04 04:00 on CI db-01",
+            f"conflict: change {other.number} (Resize db-01) is planned "
+            "2030-03-04 02:00 to 2030-03-04 04:00 on CI db-01",
         )
     ]
 

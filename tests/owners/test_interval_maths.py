@@ -2,9 +2,9 @@
 
 import datetime
 
-from portfolio.availability import allowed_downtime_seconds
 from impact.intervals import OutageSpan, clip, measure, merge, subtract, total_seconds
 from impact.periods import commitment_periods
+from portfolio.availability import allowed_downtime_seconds
 
 UTC = datetime.UTC
 
