@@ -448,13 +448,13 @@ class OperationsHistory:
             change(
                 "claims-db-credentials", "Rotate the database credentials of the Claims Hub",
                 "Yearly rotation; the application restarts once with the new secret.",
-                IMPLEMENT, LOW, appsvc("claims-hub"), datetime(2026, 11, 27, 1, 0, tzinfo=UTC), 4,
+                IMPLEMENT, LOW, appsvc("claims-hub"), datetime(2026, 11, 27, 2, 30, tzinfo=UTC), 0.5,
                 "claims-apps", "lucy.green", "chloe.evans",
             ),
             change(
                 "archive-storage", "Enlarge the storage of the Document Archive",
                 "Done in the window; waiting for the post-implementation review.",
-                REVIEW, LOW, appsvc("documents"), datetime(2026, 11, 22, 2, 0, tzinfo=UTC), 1,
+                REVIEW, LOW, appsvc("documents"), datetime(2026, 11, 22, 2, 0, tzinfo=UTC), 0.5,
                 "corporate-apps", "zoe.adams", "sam.whitaker",
             ),
             change(

@@ -17,6 +17,8 @@ from django.db.models import Q
 from impact.models import FINAL_STATES, AffectedCI, ChangeRequest, ImpactedService, Incident, TaskState
 from impact.services import task_source_ids
 
+# How many shared services a conflict names in words before it says "and N more".
+SERVICES_NAMED = 3
 # An incident is open until it is resolved.
 INCIDENT_DONE_STATES = frozenset({TaskState.RESOLVED, TaskState.CLOSED, TaskState.CANCELED})
 
@@ -36,7 +38,12 @@ class Conflict:
     def where(self) -> str:
         """ "CI db-01, service Billing" — which CIs and services the two share."""
         parts = [f"CI {ci.name}" for ci in self.shared_cis]
-        parts += [f"service {service.name}" for service in self.shared_services]
+        services = [service.name for service in self.shared_services]
+        if services:
+            shown = ", ".join(services[:SERVICES_NAMED])
+            more = len(services) - SERVICES_NAMED
+            word = "service" if len(services) == 1 else "services"
+            parts.append(f"{word} {shown}" + (f" and {more} more" if more > 0 else ""))
         return ", ".join(parts)
 
     @property

@@ -17,6 +17,7 @@ from django.conf import settings
 from impact.conflicts import Conflict, conflicts_of
 from impact.downtime import BudgetLine, downtime_budget
 from impact.models import ChangeRequest, ImpactedService
+from offerings.models import ServiceOffering
 
 
 class RiskLevel(IntEnum):
@@ -60,19 +61,38 @@ def number(value) -> str:
 
 
 def criticality_reasons(change) -> list[RiskReason]:
+    """One reason per criticality level that raises the risk, naming the impacted services of that
+    level; an offering whose service is impacted too is named through its service only."""
     levels = settings.CHANGE_RISK["CRITICALITY"]
     rows = (
         ImpactedService.objects.filter(task=change, service__business_criticality__in=list(levels))
         .select_related("service")
         .order_by("service__business_criticality", "service__name")
     )
+    rows = list(rows)
+    impacted_ids = set(ImpactedService.objects.filter(task=change).values_list("service_id", flat=True))
+    offering_parents = dict(
+        ServiceOffering.objects.filter(pk__in=[row.service_id for row in rows]).values_list("pk", "parent_id")
+    )
+    names_by_level = {}
+    for row in rows:
+        if offering_parents.get(row.service_id) in impacted_ids:
+            continue
+        names_by_level.setdefault(row.service.business_criticality, []).append(row.service.name)
     return [
-        RiskReason(
-            _level(levels[row.service.business_criticality]),
-            f"{row.service.name} ({row.service.business_criticality}) is impacted",
-        )
-        for row in rows
+        RiskReason(_level(levels[criticality]), f"{and_list(names)} ({criticality}) {verb(names)} impacted")
+        for criticality, names in names_by_level.items()
     ]
+
+
+def and_list(names) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def verb(names) -> str:
+    return "is" if len(names) == 1 else "are"
 
 
 def people_reasons(affected_people: int | None) -> list[RiskReason]:

@@ -129,3 +129,12 @@ def test_conflicts_take_the_same_queries_for_one_and_for_many():
         return len(queries)
 
     assert queries_with(1) == queries_with(6)
+
+
+def test_a_conflict_names_three_shared_services_and_counts_the_rest():
+    services = [BusinessServiceFactory(name=f"Service {letter}") for letter in "ABCDE"]
+    change = change_on(ServerFactory(), services, **window(0, 2))
+    change_on(ServerFactory(), services, **window(1, 3))
+    [conflict] = conflicts_of(change)
+    assert conflict.where == "services Service A, Service B, Service C and 2 more"
+    assert len(conflict.shared_services) == 5

@@ -12,7 +12,11 @@ from impact.services import refresh_impacted_services
 from tests.api.helpers import build_impact_graph
 from tests.factories.cmdb import BusinessServiceFactory, ServerFactory
 from tests.factories.impact import ChangeRequestFactory, ImpactedServiceFactory, IncidentFactory
-from tests.factories.offerings import OfferingCommitmentFactory, ServiceCommitmentFactory
+from tests.factories.offerings import (
+    OfferingCommitmentFactory,
+    ServiceCommitmentFactory,
+    ServiceOfferingFactory,
+)
 from tests.factories.owners import OutageFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +134,19 @@ def test_a_budget_breach_makes_it_high_and_says_by_how_much():
             "window uses 30 of the 23.2 minutes Billing Gold has left this month (99.9 % allows 43.2)",
         )
     ]
+
+
+def test_services_of_one_criticality_are_named_in_one_reason_offerings_through_their_service():
+    change = ChangeRequestFactory()
+    claims = BusinessServiceFactory(name="Claims", business_criticality="1 - most critical")
+    ImpactedServiceFactory(task=change, service=claims)
+    ImpactedServiceFactory(
+        task=change,
+        service=ServiceOfferingFactory(
+            name="Claims Gold", parent=claims, business_criticality="1 - most critical"
+        ),
+    )
+    ImpactedServiceFactory(
+        task=change, service=BusinessServiceFactory(name="Billing", business_criticality="1 - most critical")
+    )
+    assert reasons(risk_of(change)) == [("High", "Billing and Claims (1 - most critical) are impacted")]
