@@ -16,11 +16,9 @@ from impact.changes import (
     pending_approvals_for,
     reject_change,
 )
-from impact.conflicts import conflicts_of
-from impact.downtime import downtime_budget
 from impact.models import AffectedCI, ChangeApproval, ChangeRequest, ImpactedService, Incident, Outage
 from impact.pictures import impact_picture
-from impact.risk import risk_of
+from impact.risk import assess_change
 from impact.services import refresh_impacted_services, task_source_ids
 
 
@@ -200,7 +198,12 @@ class ChangeRequestAdmin(TaskAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:
-            context.update(change_assessment(obj))
+            assessment = assess_change(obj)
+            context.update(
+                change_conflicts=assessment.conflicts,
+                change_budget=assessment.budget,
+                change_risk=assessment.risk,
+            )
             context["may_decide"] = may_decide(obj, request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -235,17 +238,6 @@ class ChangeRequestAdmin(TaskAdmin):
                     messages.SUCCESS,
                 )
         return HttpResponseRedirect(reverse("admin:impact_changerequest_change", args=[change.pk]))
-
-
-def change_assessment(change):
-    """What the change page shows beside the form: risk with reasons, conflicts, downtime budget."""
-    conflicts = conflicts_of(change)
-    budget = downtime_budget(change)
-    return {
-        "change_conflicts": conflicts,
-        "change_budget": budget,
-        "change_risk": risk_of(change, conflicts=conflicts, budget=budget),
-    }
 
 
 @admin.register(Outage)

@@ -153,3 +153,21 @@ def risk_of(
     ]
     reasons.sort(key=lambda reason: -reason.level)
     return RiskAssessment(reasons=reasons)
+
+
+@dataclass
+class ChangeAssessment:
+    """What a change page and the risk endpoint show: conflicts, downtime budget and risk."""
+
+    conflicts: list[Conflict]
+    budget: list[BudgetLine]
+    risk: RiskAssessment
+
+
+def assess_change(change: ChangeRequest) -> ChangeAssessment:
+    """Conflicts, budget and the risk from them, each computed once."""
+    conflicts = conflicts_of(change)
+    budget = downtime_budget(change)
+    # Issue 14 ("Impacted people") wires its people count in here: affected_people=<count>.
+    risk = risk_of(change, affected_people=None, conflicts=conflicts, budget=budget)
+    return ChangeAssessment(conflicts=conflicts, budget=budget, risk=risk)

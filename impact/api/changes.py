@@ -17,7 +17,7 @@ from impact import changes
 from impact.api.serializers import ChangeRequestSerializer, ReferenceSerializer
 from impact.conflicts import conflicts_of
 from impact.downtime import downtime_budget
-from impact.risk import risk_of
+from impact.risk import assess_change
 
 NOT_AN_APPROVER = OpenApiResponse(description="Not a pending approver, or one's own change.")
 CanDecideApprovals = require_permissions("impact.view_changerequest", "impact.change_changeapproval")
@@ -126,8 +126,8 @@ class ChangeManagementActions:
     def risk(self, request, number=None):
         """Low, Moderate or High, from criticality, conflicts and budget breaches, with reasons."""
         change = self.get_object()
-        assessment = risk_of(change)
-        data = {"change": change.number, "level": assessment.label, "reasons": assessment.reasons}
+        risk = assess_change(change).risk
+        data = {"change": change.number, "level": risk.label, "reasons": risk.reasons}
         return Response(RiskSerializer(data).data)
 
     def _decide(self, request, decide):
