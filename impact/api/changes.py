@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from core.api import ViewModelPermissions, model_validation_error, require_permissions
 from impact import changes
-from impact.api.serializers import ChangeRequestSerializer, ReferenceSerializer
+from impact.api.serializers import ChangeRequestSerializer, RecordReferenceSerializer
 from impact.conflicts import conflicts_of
 from impact.downtime import downtime_budget
 from impact.risk import assess_change
@@ -34,8 +34,8 @@ class ConflictSerializer(serializers.Serializer):
     window_end = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="The other change's planned end; null for an incident."
     )
-    shared_cis = ReferenceSerializer(many=True, read_only=True)
-    shared_services = ReferenceSerializer(many=True, read_only=True)
+    shared_cis = RecordReferenceSerializer(many=True, read_only=True)
+    shared_services = RecordReferenceSerializer(many=True, read_only=True)
     description = serializers.CharField(read_only=True, help_text="The conflict in words.")
 
     def get_sys_id(self, conflict) -> str:
@@ -56,8 +56,8 @@ def _minutes(**kwargs):
 
 
 class BudgetLineSerializer(serializers.Serializer):
-    offering = ReferenceSerializer(read_only=True)
-    commitment = ReferenceSerializer(read_only=True)
+    offering = RecordReferenceSerializer(read_only=True)
+    commitment = RecordReferenceSerializer(read_only=True)
     target_percent = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True)
     period = serializers.CharField(source="period_name", read_only=True)
     period_start = serializers.DateTimeField(read_only=True)

@@ -245,7 +245,7 @@ class IncidentSerializer(TaskSerializer):
         read_only_fields = TaskSerializer.TASK_READ_ONLY_FIELDS
 
 
-class ReferenceSerializer(serializers.Serializer):
+class RecordReferenceSerializer(serializers.Serializer):
     sys_id = serializers.SerializerMethodField()
     name = serializers.CharField(read_only=True)
 
@@ -256,8 +256,8 @@ class ReferenceSerializer(serializers.Serializer):
 class ChangeApprovalSerializer(RunstageModelSerializer):
     """One approver's decision on a change at Authorize."""
 
-    approver = ReferenceSerializer(read_only=True)
-    group = ReferenceSerializer(read_only=True, allow_null=True)
+    approver = RecordReferenceSerializer(read_only=True)
+    group = RecordReferenceSerializer(read_only=True, allow_null=True)
     sys_id = SysIdField(read_only=True)
 
     class Meta:
