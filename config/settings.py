@@ -220,6 +220,24 @@ SPECTACULAR_SETTINGS = {
 # Impact engine: default and hard cap of the walk depth.
 IMPACT_MAX_DEPTH = int(os.environ.get("IMPACT_MAX_DEPTH", "10"))
 
+# Change management (impact.changes, impact.risk). The group (sys_user_group, by name) whose members
+# approve a change at Authorize when the change names no approval group of its own.
+CHANGE_APPROVAL_GROUP = os.environ.get("CHANGE_APPROVAL_GROUP", "Change advisory board")
+# When a change's risk is Moderate or High: each factor at or past a threshold adds a reason.
+CHANGE_RISK = {
+    # Business criticality of an impacted service -> the risk it brings.
+    "CRITICALITY": {"1 - most critical": "high", "2 - somewhat critical": "moderate"},
+    # Affected people (users subscribed to the impacted offerings, directly or through their company,
+    # department, location or groups).
+    "PEOPLE_MODERATE": 50,
+    "PEOPLE_HIGH": 500,
+    # Other changes and open incidents that collide with the change.
+    "CONFLICTS_MODERATE": 1,
+    "CONFLICTS_HIGH": 3,
+    # An availability commitment the window would breach.
+    "BUDGET_BREACH": "high",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -51,10 +51,28 @@ PATCHED_SERVERS = (
 )
 SERVICE_DESK = ("isabel.moreno", "kevin.obrien")
 INCIDENT_MANAGER = "raj.patel"
+# The change advisory board: the sys_user_group impact's data migration seeds (same sys_id), its
+# members, and its decisions: (change key, approver, state, comments, decided at).
+CHANGE_ADVISORY_BOARD = "5f0c6b2e8a3d4c1f9b7e2a6d4c8e1f30"
+CAB_MEMBERS = ("raj.patel", "yuki.tanaka")
+CHANGE_APPROVALS = (
+    ("pg-16", "raj.patel", "requested", "", None),
+    ("pg-16", "yuki.tanaka", "approved", "Node-by-node plan and rollback reviewed.",
+     datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
+    ("quote-engine-k8s", "raj.patel", "requested", "", None),
+    ("quote-engine-k8s", "yuki.tanaka", "requested", "", None),
+    ("portal-frontend", "yuki.tanaka", "rejected",
+     "Same night as the second portal server (5-6 December): pick another night.",
+     datetime(2026, 11, 25, 10, 0, tzinfo=UTC)),
+    ("portal-frontend", "raj.patel", "not_required", "", datetime(2026, 11, 25, 10, 0, tzinfo=UTC)),
+    ("archive-storage", "raj.patel", "approved", "", datetime(2026, 11, 18, 9, 0, tzinfo=UTC)),
+    ("archive-storage", "yuki.tanaka", "approved", "", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+)  # fmt: skip
 
 # ServiceNow task states and priorities as Runstage stores them (impact.models.TaskState/TaskPriority).
 NEW, IN_PROGRESS, RESOLVED, CLOSED = 1, 2, 6, 7
 AUTHORIZE, SCHEDULED = 11, 12
+CANCELED, ASSESS, IMPLEMENT, REVIEW = 8, 10, 13, 14
 CRITICAL, HIGH, MODERATE, LOW = 1, 2, 3, 4
 
 CI_KINDS = {
@@ -283,6 +301,7 @@ class OperationsHistory:
         self.group_members = {key: members for key, (_name, _manager, _parent, members) in groups.items()}
         self.group_by_sys_id = {tables.sys_id("sys_user_group", key): key for key in groups}
         self.rng = random.Random(SEED)
+        self.change_numbers = {}  # Change.key -> its CHG number
         self.cis = {row["sys_id"]: (table, row) for table in CI_TABLES for row in self.t.rows.get(table, ())}
         self.parents = self.upward_edges(propagating_types)
 
@@ -351,7 +370,100 @@ class OperationsHistory:
             self.add_outage(f"{event.ci}:{event.begin:%Y%m%d%H%M}", event, self.incident_sys_id(event))
         for number, change in enumerate(sorted(changes, key=lambda change: change.start), start=30001):
             self.add_change(f"CHG{number:07d}", change)
+            self.change_numbers[change.key] = f"CHG{number:07d}"
+        self.add_change_management(start=30001 + len(changes))
         self.add_initiatives()
+
+    # --- change management (issue 15) -----------------------------------------------------------
+    # Numbered after the history's changes so that theirs stay as they were.
+
+    def add_change_management(self, start):
+        """Changes in every state of the normal workflow, the change advisory board and its approvals:
+        a change that conflicts with another in the same night, one whose window would breach a 99.9 %
+        commitment, and approvals waiting for raj.patel."""
+        board = CHANGE_ADVISORY_BOARD
+        self.t.add_with_sys_id(
+            "sys_user_group",
+            board,
+            name="Change advisory board",
+            description="Approves normal changes at Authorize.",
+            manager=self.t.sys_id("sys_user", INCIDENT_MANAGER),
+            email="cab@halvard.example",
+        )
+        for member in CAB_MEMBERS:
+            self.t.add(
+                "sys_user_grmember",
+                f"cab:{member}",
+                user=self.t.sys_id("sys_user", member),
+                group=board,
+            )
+        for number, change in enumerate(self.change_management_changes(), start=start):
+            self.add_change(f"CHG{number:07d}", change)
+            self.change_numbers[change.key] = f"CHG{number:07d}"
+        for key, approver, state, comments, decided_at in CHANGE_APPROVALS:
+            change = self.t.sys_id("change_request", self.change_numbers[key])
+            self.t.add(
+                "sysapproval_approver",
+                f"{key}:{approver}:{state}",
+                sysapproval=change,
+                approver=self.t.sys_id("sys_user", approver),
+                group=board,
+                state=state,
+                comments=comments,
+                decided_at=decided_at,
+            )
+
+    def change_management_changes(self):
+        def appsvc(key):
+            return self.t.sys_id("cmdb_ci_service_auto", f"appsvc:{key}")
+
+        def change(key, title, description, state, priority, ci, start, hours, group, assignee, opened_by):
+            return Change(
+                key, title, description, "normal", state, priority, ci, [ci], start,
+                start + timedelta(hours=hours), group, assignee, opened_by,
+            )  # fmt: skip
+
+        balancer = self.t.sys_id("cmdb_ci", "ci:lb-core-01")
+        return [
+            change(
+                "claims-hub-8.2", "Upgrade the Claims Hub to release 8.2",
+                "Vendor release with the new fraud-referral screen; being written up, not yet assessed.",
+                NEW, MODERATE, appsvc("claims-hub"), datetime(2027, 1, 24, 2, 0, tzinfo=UTC), 2,
+                "claims-apps", "chloe.evans", "lucy.green",
+            ),
+            change(
+                "portal-frontend", "Customer Portal front-end release 2026.12",
+                "New quote summary pages. Rejected once by the board: it shares the night of 5-6 December "
+                "with the second portal server.",
+                ASSESS, MODERATE, appsvc("portal"), datetime(2026, 12, 6, 0, 0, tzinfo=UTC), 1.5,
+                "digital-apps", "felix.braun", "julia.romano",
+            ),
+            change(
+                "quote-engine-k8s", "Re-platform the Quote Engine onto the new Kubernetes cluster",
+                "Cut-over with the Quote Engine down for the whole window: four hours would use more than "
+                "the month's 99.9 % allowance of Online Quote & Buy.",
+                AUTHORIZE, HIGH, appsvc("quote-engine"), datetime(2026, 12, 19, 22, 0, tzinfo=UTC), 4,
+                "digital-apps", "felix.braun", "julia.romano",
+            ),
+            change(
+                "claims-db-credentials", "Rotate the database credentials of the Claims Hub",
+                "Yearly rotation; the application restarts once with the new secret.",
+                IMPLEMENT, LOW, appsvc("claims-hub"), datetime(2026, 11, 27, 2, 30, tzinfo=UTC), 0.5,
+                "claims-apps", "lucy.green", "chloe.evans",
+            ),
+            change(
+                "archive-storage", "Enlarge the storage of the Document Archive",
+                "Done in the window; waiting for the post-implementation review.",
+                REVIEW, LOW, appsvc("documents"), datetime(2026, 11, 22, 2, 0, tzinfo=UTC), 0.5,
+                "corporate-apps", "zoe.adams", "sam.whitaker",
+            ),
+            change(
+                "lb-pair", "Replace lb-core-01 with a new load-balancer pair",
+                "Canceled: the vendor extended support of the current unit by two years.",
+                CANCELED, MODERATE, balancer, datetime(2027, 2, 14, 1, 0, tzinfo=UTC), 3,
+                "network", "erik.johansson", "erik.johansson",
+            ),
+        ]  # fmt: skip
 
     def events(self):
         """Scripted and random events, oldest first, with at most MAX_INCIDENTS_A_WEEK incidents a week.
@@ -642,7 +754,7 @@ class OperationsHistory:
         )
 
     def add_change(self, number, change):
-        closed = change.state == CLOSED
+        closed = change.state in (CLOSED, CANCELED)
         task = self.t.add(
             "change_request",
             number,

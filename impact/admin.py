@@ -2,14 +2,24 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
+from impact.changes import (
+    ApprovalRefused,
+    after_change_saved,
+    approve_change,
+    may_decide,
+    pending_approvals_for,
+    reject_change,
+)
 from impact.engine import impacted_by
 from impact.models import (
     AffectedCI,
+    ChangeApproval,
     ChangeRequest,
     ImpactedService,
     Incident,
@@ -20,6 +30,7 @@ from impact.models import (
 from impact.notifications import notify_affected_people
 from impact.people import AffectedPeople, offering_ids
 from impact.pictures import impact_picture
+from impact.risk import assess_change
 from impact.services import refresh_impacted_services, refresh_impacted_services_soon, task_source_ids
 
 
@@ -153,9 +164,10 @@ class TaskAdmin(RunstageModelAdmin):
         # Here, not in change_view: only a page that is drawn needs the walk, not a POST that
         # saves and redirects, and the admin has already loaded the task.
         if change and obj is not None:
-            impact = impacted_by(task_source_ids(obj))
+            impact = context.get("impact") or impacted_by(task_source_ids(obj))
             context["impact_graph"] = impact_picture(impact)
-            context["affected_people"] = AffectedPeople(offering_ids(impact)).count()
+            if "affected_people" not in context:
+                context["affected_people"] = AffectedPeople(offering_ids(impact)).count()
             context["people_list_url"] = reverse(f"impact-api:{self.people_route}-people", args=[obj.number])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -170,18 +182,119 @@ class IncidentAdmin(TaskAdmin):
     people_route = "incident"
 
 
+class ChangeApprovalInline(RunstageTabularInline):
+    """The approvals asked at Authorize, read only: approvers decide with the form above the page."""
+
+    model = ChangeApproval
+    fields = ("approver", "group", "state", "comments", "decided_at")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("Approvals")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approver", "group")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AwaitingMyApprovalFilter(admin.SimpleListFilter):
+    """Changes at Authorize on which the user looking still has to decide."""
+
+    title = _("my approval")
+    parameter_name = "awaiting_my_approval"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Awaiting my approval"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=pending_approvals_for(request.user).values("change_id"))
+        return queryset
+
+
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(TaskAdmin):
-    """Change requests; their impacted services are recomputed by the "Refresh" action."""
+    """Change requests: impacted services refreshed on leaving New and on new CIs (impact.changes);
+    the page shows risk, conflicts and the downtime budget, and lets a pending approver decide."""
 
+    change_form_template = "admin/impact/changerequest/change_form.html"
     list_display = (*TaskAdmin.list_display[:3], "type", "start_date", *TaskAdmin.list_display[3:])
-    list_filter = ("type", *TaskAdmin.list_filter)
-    extra_fieldsets = ((_("Plan"), {"fields": ("type", ("start_date", "end_date"))}),)
+    list_filter = (AwaitingMyApprovalFilter, "type", *TaskAdmin.list_filter)
     actions = (
         *TaskAdmin.actions,
         notify_action(NotificationEvent.Kind.PLANNED, _("Notify affected people of the planned window")),
     )
     people_route = "change"
+    autocomplete_fields = (*TaskAdmin.autocomplete_fields, "approval_group")
+    extra_fieldsets = ((_("Plan"), {"fields": ("type", ("start_date", "end_date"), "approval_group")}),)
+    inlines = (*TaskAdmin.inlines, ChangeApprovalInline)
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [
+            path("<path:object_id>/decide/", decide, name="impact_changerequest_decide"),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        # What the change was before this save, for after_change_saved once the inlines are saved.
+        if change:
+            stored = ChangeRequest.objects.only("cmdb_ci_id").get(pk=obj.pk)
+            obj._before_save = (obj._loaded_state, set(task_source_ids(stored)))
+        else:
+            obj._before_save = (None, None)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        after_change_saved(form.instance, *form.instance._before_save)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            # One walk and one people count for the whole page: the picture, the counts and the risk.
+            context["impact"] = impacted_by(task_source_ids(obj))
+            context["affected_people"] = AffectedPeople(offering_ids(context["impact"])).count()
+            assessment = assess_change(obj, affected_people=context["affected_people"].total)
+            context.update(
+                change_conflicts=assessment.conflicts,
+                change_budget=assessment.budget,
+                change_risk=assessment.risk,
+            )
+            context["may_decide"] = may_decide(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def decide_view(self, request, object_id):
+        """POST: approve or reject the change as one of its pending approvers."""
+        change = self.get_object(request, object_id)
+        if change is None or not self.has_view_permission(request, change):
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        decision = request.POST.get("decision")
+        comments = request.POST.get("comments", "")
+        decide = {"approve": approve_change, "reject": reject_change}.get(decision)
+        if decide is None:
+            self.message_user(request, _("Choose approve or reject."), messages.ERROR)
+        else:
+            try:
+                decide(change, request.user, comments)
+            except (ApprovalRefused, ValidationError) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, text, messages.ERROR)
+            else:
+                change.refresh_from_db()
+                self.message_user(
+                    request,
+                    _("%(number)s %(decision)s; it is now %(state)s.")
+                    % {
+                        "number": change.number,
+                        "decision": _("approved") if decision == "approve" else _("rejected"),
+                        "state": change.get_state_display(),
+                    },
+                    messages.SUCCESS,
+                )
+        return HttpResponseRedirect(reverse("admin:impact_changerequest_change", args=[change.pk]))
 
 
 @admin.register(Outage)

@@ -13,7 +13,7 @@ from django.db.models.functions import Length
 from cmdb.models import next_number
 from cmdb.models.numbers import move_counter_past
 from cmdb.servicenow.spec import TableSpec, field_map
-from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage, Task
+from impact.models import AffectedCI, ChangeApproval, ChangeRequest, ImpactedService, Incident, Outage, Task
 
 TASK_CLASSES = (Task, Incident, ChangeRequest)
 TASK_FIELDS = field_map(
@@ -77,11 +77,16 @@ TABLES = [
     ),
     TableSpec(
         ChangeRequest,
-        TASK_FIELDS | field_map("type", "start_date", "end_date"),
+        TASK_FIELDS | field_map("type", "start_date", "end_date", "approval_group"),
         after_load=settle_task_numbers,
         ordering=("number", "sys_id"),
     ),
     TableSpec(AffectedCI, field_map("task", ci_item="ci")),
+    TableSpec(
+        ChangeApproval,
+        field_map("approver", "group", "state", "comments", "decided_at", sysapproval="change"),
+        ordering=("change__number", "approver__username", "sys_id"),
+    ),
     TableSpec(ImpactedService, field_map("task", "manually_added", cmdb_ci_service="service")),
     # An outage may name the incident or change that records it (its `task`): tasks load first.
     TableSpec(

@@ -5,7 +5,7 @@ below it whose outage reaches it (`impact.engine.dependencies_of`). Degradations
 are reported apart, in minutes; time inside a planned outage is never counted as down, and outages
 that overlap count once. An open outage runs until now (or the period end, if that comes first).
 
-The interval maths (portfolio/intervals.py) and calendar periods (portfolio/periods.py) are pure
+The interval maths (impact/intervals.py) and calendar periods (impact/periods.py) are pure
 Python; the functions here walk the dependency graph once per service and then read the outages of
 every CI involved in ONE query, whatever the number of outages, months or commitments.
 """
@@ -17,11 +17,17 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from impact.downtime import ci_ids_that_can_take_down, load_outage_spans
 from impact.engine import dependencies_of, impacted_by
-from impact.models import Outage
+from impact.intervals import (
+    AvailabilityFigures,
+    allowed_downtime_seconds,
+    is_percentage_availability,
+    measure,
+    minutes,
+)
+from impact.periods import commitment_periods, month_range, window_for_commitments
 from offerings.models import OfferingCommitment, ServiceCommitment, ServiceOffering
-from portfolio.intervals import AvailabilityFigures, OutageSpan, measure, minutes
-from portfolio.periods import commitment_periods, month_range, window_for_commitments
 
 # --- commitments -------------------------------------------------------------------------------------
 
@@ -65,12 +71,6 @@ class CommitmentPeriodResult:
         return "met" if self.met else "breached"
 
 
-def allowed_downtime_seconds(target_percent, period_start, period_end):
-    """Down time a target (e.g. 99.9 %) allows over a whole period, in seconds."""
-    period_seconds = (period_end - period_start).total_seconds()
-    return period_seconds * float(100 - Decimal(target_percent)) / 100
-
-
 def evaluate_commitment(offering, commitment, spans, period_start, period_end, now):
     """Whether `commitment` held for `offering` over one period, given the spans that can take it down."""
     figures = measure(spans, period_start, period_end, now)
@@ -86,39 +86,7 @@ def evaluate_commitment(offering, commitment, spans, period_start, period_end, n
     )
 
 
-def is_percentage_availability(commitment):
-    return (
-        commitment.type == ServiceCommitment.Type.AVAILABILITY
-        and commitment.target_value is not None
-        and commitment.target_unit.strip() in ("%", "", "percent")
-    )
-
-
 # --- reading the database ----------------------------------------------------------------------------
-
-
-def ci_ids_that_can_take_down(service, depths=None):
-    """The service and every CI below it whose outage reaches it: one walk of the graph.
-
-    An offering is also down while its parent service is recorded as out as a whole. Pass the
-    `dependencies_of` result as `depths` when it is already known.
-    """
-    ci_ids = set(dependencies_of([service.pk]) if depths is None else depths)
-    ci_ids.add(service.pk)
-    parent_id = getattr(service, "parent_id", None)
-    if parent_id is not None:
-        ci_ids.add(parent_id)
-    return ci_ids
-
-
-def load_outage_spans(start, end, ci_ids=None):
-    """The outages that overlap [start, end), of these CIs only unless `ci_ids` is None: one query."""
-    outages = Outage.objects.overlapping(start, end)
-    if ci_ids is not None:
-        if not ci_ids:
-            return []
-        outages = outages.filter(cmdb_ci_id__in=sorted(ci_ids))
-    return [OutageSpan(*row) for row in outages.values_list("cmdb_ci_id", "type", "begin", "end")]
 
 
 def as_offering(service):

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from impact.intervals import AvailabilityFigures
 from impact.models import Incident
+from impact.periods import add_months, start_of_month, week_start
 from portfolio.availability import OutageTimeline
-from portfolio.intervals import AvailabilityFigures
-from portfolio.periods import add_months, start_of_month, week_start
 
 MONTHS = 12
 WEEKS = 12

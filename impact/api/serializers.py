@@ -14,10 +14,10 @@ from core.api import (
     model_validation_error,
     resolve_sys_ids,
 )
-from impact import services
+from impact import changes, services
 from impact.api.documents import DEFAULT_LIMIT, MAX_LIMIT, MAX_SOURCES
 from impact.engine import HARD_MAX_DEPTH
-from impact.models import ChangeRequest, ImpactedService, Incident, with_article
+from impact.models import ChangeApproval, ChangeRequest, ImpactedService, Incident, with_article
 
 # Named choice sets for the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]): each task class has its own.
 INCIDENT_STATE_CHOICES = [(state.value, state.label) for state in Incident.states()]
@@ -249,8 +249,60 @@ class IncidentSerializer(TaskSerializer):
         read_only_fields = TaskSerializer.TASK_READ_ONLY_FIELDS
 
 
+class RecordReferenceSerializer(serializers.Serializer):
+    sys_id = serializers.SerializerMethodField()
+    name = serializers.CharField(read_only=True)
+
+    def get_sys_id(self, obj) -> str:
+        return obj.sys_id.hex
+
+
+class ChangeApprovalSerializer(RunstageModelSerializer):
+    """One approver's decision on a change at Authorize."""
+
+    approver = RecordReferenceSerializer(read_only=True)
+    group = RecordReferenceSerializer(read_only=True, allow_null=True)
+    sys_id = SysIdField(read_only=True)
+
+    class Meta:
+        model = ChangeApproval
+        fields = ["sys_id", "approver", "group", "state", "comments", "decided_at"]
+        read_only_fields = fields
+        select_related = ["approver", "group"]
+
+
 class ChangeRequestSerializer(TaskSerializer):
+    approval_group = SysIdRelatedField(
+        queryset=Group.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Its members approve the change at Authorize; null means the change advisory board.",
+    )
+    approvals = ChangeApprovalSerializer(many=True, read_only=True)
+
     class Meta:
         model = ChangeRequest
-        fields = [*TaskSerializer.TASK_FIELDS, "type", "start_date", "end_date"]
+        fields = [
+            *TaskSerializer.TASK_FIELDS,
+            "type",
+            "start_date",
+            "end_date",
+            "approval_group",
+            "approvals",
+        ]
         read_only_fields = TaskSerializer.TASK_READ_ONLY_FIELDS
+
+    # Changes go through impact.changes: leaving New, new CIs and Authorize have consequences.
+    def create(self, validated_data):
+        request = self.context.get("request")
+        if validated_data.get("opened_by") is None and request is not None and request.user:
+            validated_data["opened_by"] = request.user
+        affected_cis = validated_data.pop("affected_cis", ())
+        with _model_errors_as_400():
+            return changes.create_change(affected_cis=affected_cis, **validated_data)
+
+    def update(self, instance, validated_data):
+        affected_cis = validated_data.pop("affected_cis", None)
+        state = validated_data.pop("state", None)
+        with _model_errors_as_400():
+            return changes.update_change(instance, affected_cis=affected_cis, state=state, **validated_data)

@@ -14,6 +14,7 @@ from core.api import (
     model_validation_error,
     require_permissions,
 )
+from impact.api.changes import ChangeManagementActions
 from impact.api.documents import impact_document
 from impact.api.notify import NotifyRequestSerializer, NotifyResultSerializer
 from impact.api.people import (
@@ -158,8 +159,9 @@ class IncidentViewSet(TaskViewSet):
     search_fields = ["number", "short_description"]
 
 
-class ChangeRequestViewSet(TaskViewSet):
-    """Change requests; their impacted services are computed on request (refresh_impacted_services)."""
+class ChangeRequestViewSet(ChangeManagementActions, TaskViewSet):
+    """Change requests: impacted services refreshed on leaving New and on new CIs; approvals, conflicts,
+    the downtime budget and risk (impact.api.changes)."""
 
     queryset = ChangeRequest.objects.order_by("-opened_at", "-pk")
     serializer_class = ChangeRequestSerializer

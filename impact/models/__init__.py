@@ -3,6 +3,7 @@ from impact.models.outages import Outage
 from impact.models.tasks import (
     FINAL_STATES,
     AffectedCI,
+    ChangeApproval,
     ChangeRequest,
     ImpactedService,
     Incident,
@@ -15,6 +16,7 @@ from impact.models.tasks import (
 __all__ = [
     "FINAL_STATES",
     "AffectedCI",
+    "ChangeApproval",
     "ChangeRequest",
     "ImpactedService",
     "Incident",

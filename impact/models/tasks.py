@@ -1,10 +1,11 @@
 """Tasks that touch the CMDB (incidents, change requests), their affected CIs and impacted services."""
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cmdb.models import next_number
+from cmdb.models import Group, next_number
 from core.models import SysIdModel
 from core.workflow import Workflow, WorkflowModel
 from impact.signals import task_state_changed
@@ -213,7 +214,8 @@ class ChangeRequest(Task):
         {
             TaskState.NEW: {TaskState.ASSESS, TaskState.CANCELED},
             TaskState.ASSESS: {TaskState.AUTHORIZE, TaskState.NEW, TaskState.CANCELED},
-            TaskState.AUTHORIZE: {TaskState.SCHEDULED, TaskState.NEW, TaskState.CANCELED},
+            # Back to Assess is what a rejection does; Scheduled needs every approval (refusal()).
+            TaskState.AUTHORIZE: {TaskState.SCHEDULED, TaskState.ASSESS, TaskState.NEW, TaskState.CANCELED},
             TaskState.SCHEDULED: {TaskState.IMPLEMENT, TaskState.NEW, TaskState.CANCELED},
             TaskState.IMPLEMENT: {TaskState.REVIEW, TaskState.CANCELED},
             TaskState.REVIEW: {TaskState.CLOSED},
@@ -225,6 +227,15 @@ class ChangeRequest(Task):
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.NORMAL)
     start_date = models.DateTimeField("planned start", null=True, blank=True)
     end_date = models.DateTimeField("planned end", null=True, blank=True)
+    # Who approves at Authorize; empty means the CHANGE_APPROVAL_GROUP setting's group (impact.changes).
+    approval_group = models.ForeignKey(
+        "cmdb.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes_to_approve",
+        help_text="Its members approve the change at Authorize; empty means the change advisory board.",
+    )
 
     class Meta:
         db_table = "change_request"
@@ -240,12 +251,57 @@ class ChangeRequest(Task):
             )
         ]
 
+    @property
+    def requester(self):
+        """Who asked for the change: they may not approve it."""
+        return self.opened_by
+
+    @property
+    def planned_window(self):
+        """(start, end) when both are planned, else None."""
+        if self.start_date and self.end_date:
+            return self.start_date, self.end_date
+        return None
+
     def allowed_states(self, from_state, workflow=None):
         allowed = super().allowed_states(from_state, workflow)
         # Standard changes are pre-authorised: they may go from New straight to Scheduled.
         if self.type == self.Type.STANDARD and from_state == TaskState.NEW:
             allowed.add(TaskState.SCHEDULED)
         return allowed
+
+    def approval_group_or_default(self):
+        """The group whose members approve this change: its own, else the CHANGE_APPROVAL_GROUP group."""
+        if self.approval_group_id:
+            return self.approval_group
+        return Group.objects.filter(name=settings.CHANGE_APPROVAL_GROUP).order_by("pk").first()
+
+    def eligible_approvers(self):
+        """Members of the approval group, the requester left out: no one approves their own change."""
+        group = self.approval_group_or_default()
+        if group is None:
+            return []
+        members = group.members.order_by("username")
+        if self.opened_by_id:
+            members = members.exclude(pk=self.opened_by_id)
+        return list(members)
+
+    def refusal(self, from_state, to_state, workflow):
+        message = super().refusal(from_state, to_state, workflow)
+        if message is not None or from_state == to_state:
+            return message
+        if to_state == TaskState.AUTHORIZE and not self.eligible_approvers():
+            group = self.approval_group_or_default()
+            if group is None:
+                return (
+                    f'No one can authorize this change: there is no group "{settings.CHANGE_APPROVAL_GROUP}".'
+                )
+            return f"No one can authorize this change: {group} has no member other than the requester."
+        if from_state == TaskState.AUTHORIZE and to_state == TaskState.SCHEDULED:
+            approvals = self.approvals.all()
+            if not approvals.exists() or approvals.filter(state=ChangeApproval.State.REQUESTED).exists():
+                return "A change leaves Authorize for Scheduled only when every required approval is given."
+        return message
 
 
 class AffectedCI(SysIdModel):
@@ -305,3 +361,42 @@ class ImpactedService(SysIdModel):
 
     def __str__(self):
         return f"{self.task.number}: {self.service}"
+
+
+class ChangeApproval(SysIdModel):
+    """One approver's decision on a change at Authorize (`sysapproval_approver`)."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        # The change left Authorize before this approver decided (a rejection by another, a cancel).
+        NOT_REQUIRED = "not_required", "No longer required"
+
+    # ServiceNow's column is `sysapproval`: the task being approved.
+    change = models.ForeignKey(
+        ChangeRequest, db_column="sysapproval", on_delete=models.CASCADE, related_name="approvals"
+    )
+    approver = models.ForeignKey("cmdb.User", on_delete=models.CASCADE, related_name="change_approvals")
+    group = models.ForeignKey(
+        "cmdb.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="change_approvals"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.REQUESTED, db_index=True)
+    comments = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sysapproval_approver"
+        ordering = ["change", "approver__username"]
+        verbose_name = "change approval"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "approver"],
+                condition=Q(state="requested"),
+                name="sysapproval_approver_one_pending",
+                violation_error_message="This approver already has a pending approval for this change.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.change.number}: {self.approver} ({self.get_state_display()})"

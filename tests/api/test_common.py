@@ -17,7 +17,12 @@ from tests.factories.cmdb import (
     ServerFactory,
     UserFactory,
 )
-from tests.factories.impact import AffectedCIFactory, ChangeRequestFactory, ImpactedServiceFactory
+from tests.factories.impact import (
+    AffectedCIFactory,
+    ChangeApprovalFactory,
+    ChangeRequestFactory,
+    ImpactedServiceFactory,
+)
 from tests.factories.offerings import ServiceOfferingFactory
 from tests.factories.portfolio import PortfolioNodeFactory
 
@@ -49,6 +54,7 @@ def make_change():
     change = ChangeRequestFactory(cmdb_ci=ServerFactory(), assigned_to=UserFactory())
     AffectedCIFactory(task=change)
     ImpactedServiceFactory(task=change)
+    ChangeApprovalFactory(change=change, group=GroupFactory())
 
 
 LIST_ENDPOINTS = [
@@ -161,6 +167,11 @@ def test_schema_validates(schema):
         ("/api/v1/changes/{number}/", "get"),
         ("/api/v1/changes/{number}/impact/", "get"),
         ("/api/v1/changes/{number}/refresh_impacted_services/", "post"),
+        ("/api/v1/changes/{number}/conflicts/", "get"),
+        ("/api/v1/changes/{number}/budget/", "get"),
+        ("/api/v1/changes/{number}/risk/", "get"),
+        ("/api/v1/changes/{number}/approve/", "post"),
+        ("/api/v1/changes/{number}/reject/", "post"),
         ("/api/v1/impact/", "get"),
         ("/api/v1/auth/token/", "post"),
     ],

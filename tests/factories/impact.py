@@ -33,3 +33,11 @@ class ImpactedServiceFactory(DjangoModelFactory):
     task = factory.SubFactory("tests.factories.impact.IncidentFactory")
     service = factory.SubFactory("tests.factories.cmdb.BusinessServiceFactory")
     manually_added = False
+
+
+class ChangeApprovalFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ChangeApproval
+
+    change = factory.SubFactory("tests.factories.impact.ChangeRequestFactory")
+    approver = factory.SubFactory("tests.factories.cmdb.UserFactory")

@@ -29,8 +29,9 @@ def task_form_data(task=None, **overrides):
         "assigned_to": "",
         "assignment_group": "",
         "caller": "",
+        "approval_group": "",
     }
-    for prefix in ("affected_ci_rows", "impacted_service_rows"):
+    for prefix in ("affected_ci_rows", "impacted_service_rows", "approvals"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

@@ -2,9 +2,9 @@
 
 import datetime
 
+from impact.intervals import OutageSpan, clip, measure, merge, subtract, total_seconds
+from impact.periods import commitment_periods
 from portfolio.availability import allowed_downtime_seconds
-from portfolio.intervals import OutageSpan, clip, measure, merge, subtract, total_seconds
-from portfolio.periods import commitment_periods
 
 UTC = datetime.UTC
 

@@ -21,13 +21,15 @@ PERSONAS = {
     "emma.clark": ("catalog user (Claims Handler)", False, False),
     "david.morgan": ("her manager (Head of Claims)", False, False),
     "sofia.berg": ("service owner (Online Quote & Buy, Customer Self-Service)", True, False),
-    "raj.patel": ("incident manager (Major Incident Manager)", True, False),
+    "raj.patel": ("incident manager (Major Incident Manager), chairs the change advisory board", True, False),
 }
 # Permission groups seeded by data migrations that the staff personas work through.
 PERSONA_GROUPS = {
-    "sofia.berg": "Service owners",
-    "raj.patel": "Incident managers",
+    "sofia.berg": ("Service owners",),
+    "raj.patel": ("Incident managers", "Change advisory board"),
 }
+# The persona whose pending change approvals the welcome lists.
+CHANGE_APPROVER = "raj.patel"
 # A service whose year of history holds a breached 99.9 % commitment (March 2026): a telling page.
 HISTORY_EXAMPLE_SERVICE = "Online Quote & Buy"
 # A shared database server that most application services depend on: a telling impact example.
@@ -73,14 +75,15 @@ def ensure_accounts(password):
 
 def ensure_persona_groups(users):
     """Put each staff persona in the permission group of its role (adding an existing member is a no-op)."""
-    groups = {group.name: group for group in PermissionGroup.objects.filter(name__in=PERSONA_GROUPS.values())}
-    missing = sorted(set(PERSONA_GROUPS.values()) - set(groups))
+    wanted = {name for names in PERSONA_GROUPS.values() for name in names}
+    groups = {group.name: group for group in PermissionGroup.objects.filter(name__in=wanted)}
+    missing = sorted(wanted - set(groups))
     if missing:
         raise CommandError(
             f"The permission groups {', '.join(missing)} are missing: run `manage.py migrate`."
         )
-    for username, group_name in PERSONA_GROUPS.items():
-        users[username].groups.add(groups[group_name])
+    for username, group_names in PERSONA_GROUPS.items():
+        users[username].groups.add(*(groups[name] for name in group_names))
 
 
 class Command(BaseCommand):
@@ -144,4 +147,14 @@ class Command(BaseCommand):
                 f"A year of outages, incidents and a breached 99.9 % commitment: {HISTORY_EXAMPLE_SERVICE}",
                 f"  {base}{reverse('portfolio:service', args=[service.hex])}",
             ]
+        lines += self.pending_approvals(base)
         return "\n".join(lines)
+
+    def pending_approvals(self, base):
+        """Where CHANGE_APPROVER finds the changes waiting for their approval (the admin's filter)."""
+        url = reverse("admin:impact_changerequest_changelist") + "?awaiting_my_approval=yes"
+        return [
+            "",
+            f"Changes waiting for {CHANGE_APPROVER}'s approval (log in as {CHANGE_APPROVER}):",
+            f"  {base}{url}",
+        ]

@@ -7,8 +7,10 @@ outages that overlap count once. An open outage runs until now (or the period en
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from impact.models import Outage
+from offerings.models import ServiceCommitment
 
 # --- interval maths ---------------------------------------------------------------------------------
 
@@ -63,6 +65,23 @@ def total_seconds(intervals):
 
 def minutes(seconds):
     return seconds / 60
+
+
+# --- availability commitments ------------------------------------------------------------------------
+
+
+def allowed_downtime_seconds(target_percent, period_start, period_end):
+    """Down time a target (e.g. 99.9 %) allows over a whole period, in seconds."""
+    period_seconds = (period_end - period_start).total_seconds()
+    return period_seconds * float(100 - Decimal(target_percent)) / 100
+
+
+def is_percentage_availability(commitment):
+    return (
+        commitment.type == ServiceCommitment.Type.AVAILABILITY
+        and commitment.target_value is not None
+        and commitment.target_unit.strip() in ("%", "", "percent")
+    )
 
 
 # --- outages as intervals ----------------------------------------------------------------------------
