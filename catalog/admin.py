@@ -55,7 +55,15 @@ class CatalogItemOfferingInline(RunstageTabularInline):
 
 @admin.register(CatalogItem)
 class CatalogItemAdmin(RunstageModelAdmin):
-    list_display = ("name", "category", "price", "active", "available_to_all", "approval_required")
+    list_display = (
+        "name",
+        "category",
+        "price",
+        "price_currency",
+        "active",
+        "available_to_all",
+        "approval_required",
+    )
     list_filter = ("active", "available_to_all", "approval_required", "sc_catalogs", "category")
     list_select_related = ("category",)
     search_fields = ("name", "short_description")
@@ -66,7 +74,14 @@ class CatalogItemAdmin(RunstageModelAdmin):
         (None, {"fields": ("name", "short_description", "description", "category", "sc_catalogs")}),
         (
             "Price and delivery",
-            {"fields": ("price", "recurring_price", "recurring_frequency", "delivery_time")},
+            {
+                "fields": (
+                    ("price", "price_currency"),
+                    "recurring_price",
+                    "recurring_frequency",
+                    "delivery_time",
+                )
+            },
         ),
         ("Who may order", {"fields": ("active", "available_to_all", "approval_required")}),
     )

@@ -15,6 +15,7 @@ from catalog.forms import CartLineForm, CheckoutForm, DecisionForm, ItemOrderFor
 from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, Request, RequestedItem
 from catalog.variables import answer_display
 from core.models import parse_sys_id
+from core.money import totals_by_currency
 from offerings.models import OfferingCommitment
 
 REQUESTS_PER_PAGE = 25
@@ -131,14 +132,14 @@ def cart(request):
             for variable in variables[line.cat_item_id]
             if line.answers.get(variable.name) not in (None, "", "false")
         ]
-    total = sum((line.total_price for line in lines), start=0)
+    totals = totals_by_currency((line.total_price, line.cat_item.price_currency) for line in lines)
     return render(
         request,
         "catalog/cart.html",
         {
             "cart": current,
             "lines": lines,
-            "total": total,
+            "totals": totals,
             "checkout_form": CheckoutForm(initial={"version": current.version}),
         },
     )

@@ -196,3 +196,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The ISO 4217 currency of prices entered without one (offerings, catalog items); issue 17.
+RUNSTAGE_DEFAULT_CURRENCY = os.environ.get("RUNSTAGE_DEFAULT_CURRENCY", "USD").strip().upper() or "USD"
