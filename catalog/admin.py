@@ -104,7 +104,7 @@ class ItemVariableAdmin(RunstageModelAdmin):
 
 class RequestedItemInline(RunstageTabularInline):
     model = RequestedItem
-    fields = ("number", "cat_item", "quantity", "price", "state", "stage", "approval")
+    fields = ("number", "cat_item", "quantity", "price", "price_currency", "state", "stage", "approval")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -118,7 +118,17 @@ class RequestedItemInline(RunstageTabularInline):
 
 @admin.register(Request)
 class RequestAdmin(RunstageModelAdmin):
-    list_display = ("number", "requested_for", "request_state", "approval", "price", "opened_at")
+    # A request in several currencies has no single total (price and currency empty); its items
+    # carry their own.
+    list_display = (
+        "number",
+        "requested_for",
+        "request_state",
+        "approval",
+        "price",
+        "price_currency",
+        "opened_at",
+    )
     list_filter = ("request_state", "approval")
     list_select_related = ("requested_for",)
     search_fields = ("number", "requested_for__username", "requested_for__last_name")
@@ -129,6 +139,7 @@ class RequestAdmin(RunstageModelAdmin):
         "request_state",
         "approval",
         "price",
+        "price_currency",
         "opened_at",
         "closed_at",
     )
@@ -180,6 +191,7 @@ class RequestedItemAdmin(RunstageModelAdmin):
         "cat_item",
         "quantity",
         "price",
+        "price_currency",
         "recurring_price",
         "recurring_frequency",
         "state",

@@ -128,3 +128,26 @@ def test_an_order_in_one_currency_keeps_its_total_and_currency(user):
     placed = services.place_order(services.get_cart(user), user)
     stored = Request.objects.get(pk=placed.pk)
     assert (stored.price, stored.price_currency) == (Decimal("36.00"), "GBP")
+
+
+def test_cart_and_requests_query_counts_do_not_grow_with_currencies(
+    client, user, django_assert_max_num_queries
+):
+    client.force_login(user)
+    services.add_to_cart(user, CatalogItemFactory(price_currency="GBP"), 1, {})
+    services.place_order(services.get_cart(user), user)
+    services.add_to_cart(user, CatalogItemFactory(price_currency="GBP"), 1, {})
+    counts = []
+    for url in (reverse("catalog:cart"), reverse("catalog:requests")):
+        with django_assert_max_num_queries(20) as captured:
+            client.get(url)
+        counts.append(len(captured))
+    for currency in ("EUR", "USD", "CHF", "SEK"):
+        services.add_to_cart(user, CatalogItemFactory(price_currency=currency), 1, {})
+    services.place_order(services.get_cart(user), user)
+    for currency in ("EUR", "USD", "CHF"):
+        services.add_to_cart(user, CatalogItemFactory(price_currency=currency), 1, {})
+    for url, before in zip((reverse("catalog:cart"), reverse("catalog:requests")), counts, strict=True):
+        with django_assert_max_num_queries(before) as captured:
+            client.get(url)
+        assert len(captured) == before
