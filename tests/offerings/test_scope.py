@@ -177,3 +177,19 @@ def test_import_reads_scope_text_one_item_per_line(tmp_path, offering):
     import_folder(tmp_path)
     offering.refresh_from_db()
     assert (offering.in_scope, offering.out_of_scope) == (["Seat", "Training"], [])
+
+
+TRICKY = ['Back\\slash, "quotes"\tand a tab', "Ünïcödé – £"]
+
+
+def test_scope_of_a_new_offering_survives_the_bulk_insert(tmp_path, offering):
+    """New rows take the importer's bulk path (COPY on PostgreSQL), which must carry JSON intact."""
+    ServiceOffering.objects.filter(pk=offering.pk).update(in_scope=TRICKY)
+    export_folder(tmp_path)
+    ServiceOffering.objects.filter(pk=offering.pk).delete()
+
+    result = import_folder(tmp_path)
+
+    assert result.tables["service_offering"].created == 1
+    restored = ServiceOffering.objects.get(sys_id=offering.sys_id)
+    assert (restored.in_scope, restored.out_of_scope) == (TRICKY, OUT_OF_SCOPE)
