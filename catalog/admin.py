@@ -55,7 +55,15 @@ class CatalogItemOfferingInline(RunstageTabularInline):
 
 @admin.register(CatalogItem)
 class CatalogItemAdmin(RunstageModelAdmin):
-    list_display = ("name", "category", "price", "active", "available_to_all", "approval_required")
+    list_display = (
+        "name",
+        "category",
+        "price",
+        "price_currency",
+        "active",
+        "available_to_all",
+        "approval_required",
+    )
     list_filter = ("active", "available_to_all", "approval_required", "catalogs", "category")
     list_select_related = ("category",)
     search_fields = ("name", "short_description")
@@ -66,7 +74,14 @@ class CatalogItemAdmin(RunstageModelAdmin):
         (None, {"fields": ("name", "short_description", "description", "category", "catalogs")}),
         (
             "Price and delivery",
-            {"fields": ("price", "recurring_price", "recurring_frequency", "delivery_time")},
+            {
+                "fields": (
+                    ("price", "price_currency"),
+                    "recurring_price",
+                    "recurring_frequency",
+                    "delivery_time",
+                )
+            },
         ),
         ("Who may order", {"fields": ("active", "available_to_all", "approval_required")}),
     )
@@ -89,7 +104,7 @@ class ItemVariableAdmin(RunstageModelAdmin):
 
 class RequestedItemInline(RunstageTabularInline):
     model = RequestedItem
-    fields = ("number", "catalog_item", "quantity", "price", "state", "stage", "approval")
+    fields = ("number", "catalog_item", "quantity", "price", "price_currency", "state", "stage", "approval")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -103,7 +118,17 @@ class RequestedItemInline(RunstageTabularInline):
 
 @admin.register(Request)
 class RequestAdmin(RunstageModelAdmin):
-    list_display = ("number", "requested_for", "request_state", "approval", "price", "opened_at")
+    # A request in several currencies has no single total (price and currency empty); its items
+    # carry their own.
+    list_display = (
+        "number",
+        "requested_for",
+        "request_state",
+        "approval",
+        "price",
+        "price_currency",
+        "opened_at",
+    )
     list_filter = ("request_state", "approval")
     list_select_related = ("requested_for",)
     search_fields = ("number", "requested_for__username", "requested_for__last_name")
@@ -114,6 +139,7 @@ class RequestAdmin(RunstageModelAdmin):
         "request_state",
         "approval",
         "price",
+        "price_currency",
         "opened_at",
         "closed_at",
     )
@@ -165,6 +191,7 @@ class RequestedItemAdmin(RunstageModelAdmin):
         "catalog_item",
         "quantity",
         "price",
+        "price_currency",
         "recurring_price",
         "recurring_frequency",
         "state",

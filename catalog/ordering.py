@@ -5,8 +5,6 @@ one transaction and takes row locks in a fixed order — cart, then number count
 request, then requested item — so concurrent callers queue instead of deadlocking.
 """
 
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
@@ -18,6 +16,7 @@ from catalog.models import Approval, Cart, Request, RequestedItem, RequestedItem
 from catalog.request_state import refresh_request_state
 from catalog.variables import answer_display, clean_answers
 from cmdb.models import next_number
+from core.money import single_total
 
 # Sent once the transaction that placed an order has committed: sender=Request, request=<Request>.
 order_placed = Signal()
@@ -107,7 +106,6 @@ def _create_request(user, lines, order_token=None):
     request = Request.objects.create(
         number=next_number("REQ"), requested_for=user, opened_by=user, order_token=order_token
     )
-    total = Decimal("0")
     answers_to_write = []
     for item, quantity, answers in cleaned:
         needs_approval = item.approval_required
@@ -117,13 +115,13 @@ def _create_request(user, lines, order_token=None):
             catalog_item=item,
             quantity=quantity,
             price=item.price,
+            price_currency=item.price_currency,
             recurring_price=item.recurring_price,
             recurring_frequency=item.recurring_frequency,
             stage=Stage.WAITING_FOR_APPROVAL if needs_approval else Stage.REQUEST_APPROVED,
             approval=Approval.REQUESTED if needs_approval else Approval.NOT_REQUESTED,
             approver_id=user.manager_id if needs_approval else None,
         )
-        total += item.price * quantity
         answers_to_write.extend(
             RequestedItemAnswer(
                 request_item=requested_item,
@@ -136,7 +134,9 @@ def _create_request(user, lines, order_token=None):
             for variable in variables[item.pk]
         )
     RequestedItemAnswer.objects.bulk_create(answers_to_write)
-    request.price = total
-    request.save(update_fields=["price", "sys_updated_on"])
+    request.price, request.price_currency = single_total(
+        (item.price * quantity, item.price_currency) for item, quantity, _ in cleaned
+    )
+    request.save(update_fields=["price", "price_currency", "sys_updated_on"])
     refresh_request_state(request)
     return request

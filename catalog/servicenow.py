@@ -93,6 +93,7 @@ TABLES = [
             "description",
             "category",
             "price",
+            "price_currency",
             "recurring_price",
             "recurring_frequency",
             "active",

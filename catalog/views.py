@@ -19,6 +19,7 @@ from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, 
 from catalog.ordering import order_now, place_order
 from catalog.variables import answer_display
 from core.models import parse_sys_id
+from core.money import totals_by_currency
 from offerings.models import OfferingCommitment
 
 REQUESTS_PER_PAGE = 25
@@ -105,14 +106,14 @@ def cart(request):
             for variable in variables[line.catalog_item_id]
             if line.answers.get(variable.name) not in (None, "", "false")
         ]
-    total = sum((line.total_price for line in lines), start=0)
+    totals = totals_by_currency((line.total_price, line.catalog_item.price_currency) for line in lines)
     return render(
         request,
         "catalog/cart.html",
         {
             "cart": current,
             "lines": lines,
-            "total": total,
+            "totals": totals,
             "checkout_form": CheckoutForm(initial={"version": current.version}),
         },
     )

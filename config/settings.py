@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from babel.numbers import is_currency
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -244,3 +246,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The ISO 4217 currency of prices entered without one (offerings, catalog items); issue 17.
+RUNSTAGE_DEFAULT_CURRENCY = os.environ.get("RUNSTAGE_DEFAULT_CURRENCY", "USD").strip().upper() or "USD"
+if not is_currency(RUNSTAGE_DEFAULT_CURRENCY):
+    raise ImproperlyConfigured(
+        f"RUNSTAGE_DEFAULT_CURRENCY={RUNSTAGE_DEFAULT_CURRENCY!r} is not an ISO 4217 code (GBP, EUR...)."
+    )

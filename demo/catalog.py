@@ -18,6 +18,8 @@ what is told in demo/README.md ("Catalog").
 from dataclasses import dataclass
 
 SERVICE_CATALOG, IT_CATALOG = "service", "it"
+# The demo company's prices are in pounds sterling, like its offerings'.
+CURRENCY = "GBP"
 
 # key: (title, description, order)
 CATALOGS = {
@@ -466,6 +468,7 @@ class RequestCatalog:
             description=item.description,
             category=self.t.sys_id("sc_category", item.category),
             price=price,
+            price_currency=CURRENCY,
             recurring_price=recurring_price,
             recurring_frequency=frequency,
             active=True,

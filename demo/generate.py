@@ -572,6 +572,61 @@ CRITICALITY = {
     4: "4 - not critical",
 }
 
+# Halvard prices in pounds sterling (its catalog questions speak of pounds too); issue 17.
+CURRENCY = "GBP"
+
+# What each kind of offering includes and leaves out (ServiceNow's service_in_scope and
+# service_out_scope), by offering suffix; technical offerings share the "platform" scope.
+SCOPES = {
+    "Gold": (
+        [
+            "{service} for every policy you handle",
+            "Support around the clock, answered within 4 hours",
+            "A quarterly service review with the service owner",
+        ],
+        ["Changes to insurance products or their pricing", "Training for new staff"],
+    ),
+    "Silver": (
+        ["{service} for every policy you handle", "Support on business days, answered within a day"],
+        ["Support outside Monday to Friday", "Service reviews"],
+    ),
+    "UK": (
+        ["{service} for UK policies, in English", "Support around the clock, answered within 4 hours"],
+        ["Policies written outside the UK"],
+    ),
+    "Germany": (
+        ["{service} for German policies, in German and English", "Support around the clock"],
+        ["Policies written outside Germany", "BaFin reporting"],
+    ),
+    "Standard": (
+        ["{service} for everyone in the subscribing company or department", "Support on business days"],
+        ["Dedicated capacity", "Custom reports and integrations"],
+    ),
+    "Partner": (
+        ["{service} for claims referred by approved partners"],
+        ["Claims from partners without a signed agreement"],
+    ),
+    "Brightwater": (
+        ["{service} for every Brightwater employee", "A named account manager"],
+        ["Employees of Brightwater's franchisees"],
+    ),
+    "platform": (
+        [
+            "Provisioning within the promised delivery time",
+            "Patching in the Sunday maintenance window",
+            "Monitoring, backups and restores",
+        ],
+        ["Support of the applications you run on it", "Moving your data from another platform"],
+    ),
+}
+
+
+def scope_lines(scope_key, service_name):
+    """(service_in_scope, service_out_scope) as ServiceNow text: one item per line."""
+    in_scope, out_of_scope = SCOPES[scope_key]
+    return "\n".join(line.format(service=service_name) for line in in_scope), "\n".join(out_of_scope)
+
+
 # Offerings by style: (suffix, price, price unit, commitment level, subscribers)
 # A subscriber is (kind, key): company, department, location, group or user.
 OFFERING_STYLES = {
@@ -1145,8 +1200,10 @@ class Demo:
         subscribers,
         criticality,
         model,
+        scope,
     ):
         t = self.t
+        in_scope, out_of_scope = scope
         offering = t.add(
             "service_offering",
             key,
@@ -1159,7 +1216,10 @@ class Demo:
             classification=classification,
             phase="catalog",
             price=price,
+            price_currency=CURRENCY,
             price_unit=unit,
+            service_in_scope=in_scope,
+            service_out_scope=out_of_scope,
         )
         if level:
             for commitment in COMMITMENT_LEVELS[level]:
@@ -1219,6 +1279,7 @@ class Demo:
                     subscribers=subscribers,
                     criticality=criticality,
                     model=self.ref("cmdb_service_product_model", "business-offering"),
+                    scope=scope_lines(suffix, name),
                 )
                 for application in applications:
                     self.relate(offering, "Depends on", sid("cmdb_ci_service_auto", f"appsvc:{application}"))
@@ -1258,6 +1319,7 @@ class Demo:
                     subscribers=subscribers,
                     criticality=CRITICALITY[1],
                     model=self.ref("cmdb_service_product_model", "technical-offering"),
+                    scope=scope_lines("platform", name),
                 )
                 for target in contains:
                     kind, _, target_key = target.partition(":")

@@ -3,8 +3,9 @@
 Used by demo/generate.py, which passes in its tables and its organisation data. Deterministic: a
 seeded random generator and fixed dates. The history ends on a fixed day (HISTORY_END) rather than
 on the day the generator runs, so that the committed JSON files do not change from one run to the
-next; the owner pages show the twelve months before today, so the demo looks current around that
-day and shows an ever older year as time goes by (see demo/README.md).
+next; `load_demo` moves it to end in the week it is loaded (keep its HISTORY_END equal to this one).
+It starts a month more than a year before its end so that, moved to any day, the twelve calendar
+months the owner pages show are full (see demo/README.md).
 
 What a service page shows comes from these rows: availability per month from the outages of the
 CIs below a service (planned ones are not down time), incidents per week from the impacted services
@@ -18,7 +19,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-HISTORY_START = datetime(2025, 12, 1, tzinfo=UTC)
+HISTORY_START = datetime(2025, 11, 1, tzinfo=UTC)
 HISTORY_END = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 SEED = 20261127
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cmdb.admin import ServiceAdmin
 from cmdb.models import BusinessService, TechnicalService
 from core.admin import RunstageModelAdmin, RunstageTabularInline
+from offerings.forms import ServiceOfferingForm
 from offerings.models import (
     CompanySubscription,
     DepartmentSubscription,
@@ -131,10 +132,11 @@ SUBSCRIPTION_INLINES = (
 
 @admin.register(ServiceOffering)
 class ServiceOfferingAdmin(ServiceAdmin):
+    form = ServiceOfferingForm
     detail_fields = (
         "parent",
         ("classification", "phase"),
-        ("price", "price_unit"),
+        ("price", "price_currency", "price_unit"),
         "service_classification",
         "portfolio_status",
         "version",
@@ -146,6 +148,7 @@ class ServiceOfferingAdmin(ServiceAdmin):
         "classification",
         "phase",
         "price",
+        "price_currency",
         "price_unit",
         "operational_status",
         "owned_by",
@@ -156,6 +159,11 @@ class ServiceOfferingAdmin(ServiceAdmin):
     search_fields = (*ServiceAdmin.search_fields, "parent__name")
     autocomplete_fields = (*ServiceAdmin.autocomplete_fields, "parent")
     inlines = (OfferingCommitmentInline, *SUBSCRIPTION_INLINES, *ServiceAdmin.inlines)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # Scope sits with the details, before the collapsed record fields at the end.
+        return [*fieldsets[:-1], (_("Scope"), {"fields": ("in_scope", "out_of_scope")}), fieldsets[-1]]
 
 
 @admin.register(ServiceCommitment)

@@ -1,9 +1,42 @@
 """Service offerings, the commitments that define their level of service, and who subscribes."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from cmdb.models import Service
 from core.models import SysIdModel
+from core.money import default_currency, validate_currency_code
+
+SCOPE_ITEM_MAX_LENGTH = 255
+SCOPE_MAX_ITEMS = 50
+
+
+def validate_scope_items(value):
+    """A scope list is a list of distinct, non-empty lines of text (each at most 255 characters)."""
+    if not isinstance(value, list):
+        raise ValidationError("Give the scope as a list of items.", code="invalid_scope")
+    if len(value) > SCOPE_MAX_ITEMS:
+        raise ValidationError(f"At most {SCOPE_MAX_ITEMS} scope items.", code="invalid_scope")
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or "\n" in item:
+            raise ValidationError("Each scope item is one non-empty line of text.", code="invalid_scope")
+        if len(item) > SCOPE_ITEM_MAX_LENGTH:
+            raise ValidationError(
+                f"A scope item has at most {SCOPE_ITEM_MAX_LENGTH} characters.", code="invalid_scope"
+            )
+    if len({item.strip().casefold() for item in value}) != len(value):
+        raise ValidationError("A scope item is listed twice.", code="invalid_scope")
+
+
+def currency_field(**kwargs):
+    return models.CharField(
+        "currency",
+        max_length=3,
+        default=default_currency,
+        validators=[validate_currency_code],
+        help_text="ISO 4217 code of the price, e.g. GBP.",
+        **kwargs,
+    )
 
 
 class ServiceOffering(Service):
@@ -31,8 +64,26 @@ class ServiceOffering(Service):
     )
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.CATALOG)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    price_currency = currency_field()
     price_unit = models.CharField(
         "pricing unit", max_length=40, blank=True, help_text='e.g. "per user per month"'
+    )
+    # ServiceNow keeps scope as lists on the offering; order matters (it is the order shown).
+    in_scope = models.JSONField(
+        "in scope",
+        db_column="service_in_scope",
+        default=list,
+        blank=True,
+        validators=[validate_scope_items],
+        help_text="What the offering includes, one item per line.",
+    )
+    out_of_scope = models.JSONField(
+        "out of scope",
+        db_column="service_out_scope",
+        default=list,
+        blank=True,
+        validators=[validate_scope_items],
+        help_text="What it does not include, one item per line.",
     )
     commitments = models.ManyToManyField(
         "offerings.ServiceCommitment", through="offerings.OfferingCommitment", related_name="offerings"

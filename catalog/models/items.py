@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from core.models import SysIdModel
+from core.money import default_currency, validate_currency_code
 
 
 class Catalog(SysIdModel):
@@ -96,6 +97,13 @@ class CatalogItem(SysIdModel):
         Catalog, blank=True, related_name="items", db_table="sc_cat_item_catalog", verbose_name="catalogs"
     )
     price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    price_currency = models.CharField(
+        "currency",
+        max_length=3,
+        default=default_currency,
+        validators=[validate_currency_code],
+        help_text="ISO 4217 code of both prices, e.g. GBP.",
+    )
     recurring_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     recurring_frequency = models.CharField(max_length=20, choices=RecurringFrequency.choices, blank=True)
     active = models.BooleanField(default=True)

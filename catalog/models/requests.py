@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.models.items import RecurringFrequency
 from core.models import SysIdModel
+from core.money import default_currency, totals_by_currency
 from core.workflow import Workflow, WorkflowModel
 
 
@@ -124,7 +125,12 @@ class Request(WorkflowModel, SysIdModel):
     approval = models.CharField(
         max_length=20, choices=Approval.choices, default=Approval.NOT_REQUESTED, editable=False
     )
-    price = models.DecimalField("total price", max_digits=14, decimal_places=2, default=0, editable=False)
+    # One total only when every item is in one currency; a mixed request has none (never a sum
+    # across currencies) and its pages total per currency from the items.
+    price = models.DecimalField(
+        "total price", max_digits=14, decimal_places=2, null=True, default=0, editable=False
+    )
+    price_currency = models.CharField("currency", max_length=3, blank=True, editable=False)
     opened_at = models.DateTimeField(default=timezone.now, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The form token of an "Order now" submit: a second submit of the same form finds this request.
@@ -145,6 +151,11 @@ class Request(WorkflowModel, SysIdModel):
         self.closed_at = (self.closed_at or timezone.now()) if self.is_closed else None
         return ("closed_at",)
 
+    @property
+    def totals(self):
+        """{currency: total} over the items (prefetch `items` when listing requests)."""
+        return totals_by_currency((item.total_price, item.price_currency) for item in self.items.all())
+
 
 class RequestedItem(WorkflowModel, SysIdModel):
     """One ordered catalog item of a request, fulfilled on its own (`sc_req_item`)."""
@@ -159,6 +170,7 @@ class RequestedItem(WorkflowModel, SysIdModel):
     quantity = models.PositiveIntegerField(default=1)
     # Prices are copied from the item when ordered, so later price changes leave the order alone.
     price = models.DecimalField("unit price", max_digits=12, decimal_places=2, default=0)
+    price_currency = models.CharField("currency", max_length=3, default=default_currency)
     recurring_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     recurring_frequency = models.CharField(max_length=20, choices=RecurringFrequency.choices, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN, editable=False)

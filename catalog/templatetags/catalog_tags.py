@@ -1,16 +1,11 @@
 """Presentation helpers of the catalog pages: money, durations and state badges."""
 
-from decimal import Decimal
-
 from django import template
 
 from catalog.models import Approval, RequestState, Stage, State
+from core.money import format_money, locale_of_request
 
 register = template.Library()
-
-# Runstage keeps one currency: the data model (like ServiceNow's price fields without
-# multi-currency) stores amounts only.
-CURRENCY_SYMBOL = "$"
 
 BADGE_TONES = {
     State.CLOSED_COMPLETE: "ok",
@@ -33,12 +28,10 @@ BADGE_TONES = {
 }
 
 
-@register.filter
-def money(amount):
-    """1234.5 → "$1,234.50"; empty for None."""
-    if amount is None or amount == "":
-        return ""
-    return f"{CURRENCY_SYMBOL}{Decimal(amount):,.2f}"
+@register.simple_tag(takes_context=True)
+def money(context, amount, currency):
+    """{% money amount currency %}: "£1,234.50" in the reader's locale; empty for no amount."""
+    return format_money(amount, currency, locale_of_request(context.get("request")))
 
 
 @register.filter

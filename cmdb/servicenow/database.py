@@ -19,6 +19,7 @@ importer); `copy_text` formats the types those fields hold.
 import datetime
 import decimal
 import io
+import json
 import sqlite3
 import uuid
 
@@ -166,6 +167,9 @@ COPY_FORMATS = {
     datetime.date: datetime.date.isoformat,
     datetime.timedelta: interval_text,
     uuid.UUID: str,
+    # JSON columns (an offering's scope lists); JSON's own backslash escapes must survive COPY's.
+    list: lambda value: json.dumps(value).translate(COPY_ESCAPES),
+    dict: lambda value: json.dumps(value).translate(COPY_ESCAPES),
 }
 
 

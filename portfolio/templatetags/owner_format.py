@@ -25,3 +25,9 @@ def person(user, fallback="nobody"):
     if user is None:
         return fallback
     return user.get_full_name() or user.username
+
+
+@register.filter
+def with_scope(offering_rows):
+    """The offering rows whose offering states what is in or out of its scope."""
+    return [row for row in offering_rows if row.offering.in_scope or row.offering.out_of_scope]

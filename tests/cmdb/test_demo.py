@@ -194,7 +194,7 @@ def test_demo_has_at_most_three_incidents_a_week():
 def test_demo_history_window_is_documented():
     readme = (DEMO / "README.md").read_text()
 
-    assert "2025-12-01" in readme and "2026-11-27" in readme
+    assert "2025-11-01" in readme and "2026-11-27" in readme
 
 
 def test_next_incident_after_load_demo_takes_a_fresh_number(password_file):

@@ -351,6 +351,7 @@ def test_reference_to_a_row_of_another_class_is_refused(tmp_path):
         (datetime.date(2026, 3, 12), "2026-03-12"),
         (datetime.timedelta(days=2, hours=4), "2 days 14400 seconds 0 microseconds"),
         (VariableType.CHOICE, "choice"),
+        (["Backups", 'Say "hi"\tthen'], '["Backups", "Say \\\\"hi\\\\"\\\\tthen"]'),
     ],
 )
 def test_copy_text_writes_postgresql_copy_format(value, text):
@@ -358,8 +359,8 @@ def test_copy_text_writes_postgresql_copy_format(value, text):
 
 
 def test_copy_text_refuses_a_type_it_does_not_know():
-    with pytest.raises(TypeError, match="COPY cannot write a list"):
-        copy_text(["a"])
+    with pytest.raises(TypeError, match="COPY cannot write a set"):
+        copy_text({"a"})
 
 
 def test_an_after_load_hook_shared_by_several_tables_runs_once(monkeypatch):

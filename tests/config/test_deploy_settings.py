@@ -53,3 +53,19 @@ def test_check_deploy_fails_without_a_secret_key():
 def test_maintenance_commands_run_without_a_secret_key():
     result = run_manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_default_currency_comes_from_the_environment():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from core.money import default_currency; print(default_currency())",
+        DJANGO_DEBUG="1",
+        RUNSTAGE_DEFAULT_CURRENCY="gbp",
+    )
+    assert result.returncode == 0 and result.stdout.strip().splitlines()[-1] == "GBP", result.stderr
+
+
+def test_an_unknown_default_currency_stops_the_start_naming_the_setting():
+    result = run_manage("check", DJANGO_DEBUG="1", RUNSTAGE_DEFAULT_CURRENCY="POUNDS")
+    assert result.returncode != 0 and "RUNSTAGE_DEFAULT_CURRENCY" in result.stderr

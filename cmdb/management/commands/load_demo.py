@@ -1,7 +1,9 @@
 """manage.py load_demo: import the demo company and print how to log in and where to go."""
 
+import datetime
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -9,9 +11,11 @@ from django.contrib.auth.models import Group as PermissionGroup
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from cmdb.models import BusinessService, ConfigurationItem, User
 from cmdb.servicenow.importer import ImportFailure, import_folder
+from cmdb.servicenow.timeshift import ShiftedFields, shifted_copy, weeks_to_today
 
 DEMO_FOLDER = Path(settings.BASE_DIR) / "demo"
 PASSWORD_FILE = Path(settings.BASE_DIR) / ".runstage-admin-password"
@@ -30,6 +34,19 @@ PERSONA_GROUPS = {
 }
 # The persona whose pending change approvals the welcome lists.
 CHANGE_APPROVER = "raj.patel"
+
+# The day the generated history ends (demo/history.py's HISTORY_END; a test keeps the two equal),
+# and every field of the demo files that holds a date (a test checks that none is missing).
+HISTORY_END = datetime.datetime(2026, 11, 27, 3, 0, tzinfo=datetime.UTC)
+HISTORY_FIELDS = {
+    "cmdb_ci_outage": ShiftedFields(datetimes=("begin", "end")),
+    "incident": ShiftedFields(datetimes=("opened_at", "closed_at")),
+    "change_request": ShiftedFields(
+        datetimes=("opened_at", "closed_at", "start_date", "end_date"), texts=("short_description",)
+    ),
+    "service_improvement_initiative": ShiftedFields(dates=("target_date",), texts=("expected_benefit",)),
+    "sysapproval_approver": ShiftedFields(datetimes=("decided_at",)),
+}
 # A service whose year of history holds a breached 99.9 % commitment (March 2026): a telling page.
 HISTORY_EXAMPLE_SERVICE = "Online Quote & Buy"
 # A shared database server that most application services depend on: a telling impact example.
@@ -92,11 +109,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="host shown in the welcome links")
         parser.add_argument("--port", default="8000", help="port shown in the welcome links")
+        parser.add_argument(
+            "--as-generated",
+            action="store_true",
+            help="load the history on its generated dates instead of moving it to end this week",
+        )
 
-    def handle(self, host, port, verbosity, **options):
+    def handle(self, host, port, verbosity, as_generated=False, **options):
+        shift = datetime.timedelta(0) if as_generated else weeks_to_today(HISTORY_END, timezone.now())
         try:
-            with transaction.atomic():
-                result = import_folder(DEMO_FOLDER)
+            with transaction.atomic(), tempfile.TemporaryDirectory(prefix="runstage-demo-") as folder:
+                result = import_folder(shifted_copy(DEMO_FOLDER, Path(folder), HISTORY_FIELDS, shift))
                 password = demo_password()
                 ensure_accounts(password)
         except ImportFailure as error:
@@ -107,6 +130,10 @@ class Command(BaseCommand):
         created = sum(counts.created for counts in result.tables.values())
         updated = sum(counts.updated for counts in result.tables.values())
         self.stdout.write(f"Demo data: {created} rows created, {updated} updated, the rest unchanged.")
+        self.stdout.write(
+            f"Its year of history ends on {(HISTORY_END + shift).date():%Y-%m-%d}"
+            f" (moved {shift.days // 7} weeks from the generated {HISTORY_END.date():%Y-%m-%d})."
+        )
         self.stdout.write(self.welcome(f"http://{host}:{port}", password))
 
     def welcome(self, base, password):
