@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cmdb",
     "portfolio",
     "offerings",
+    "customers",
     "catalog",
     "impact",
 ]

@@ -134,6 +134,7 @@ class ServiceOfferingAdmin(ServiceAdmin):
     detail_fields = (
         "parent",
         ("classification", "phase"),
+        "consumer_type",
         ("price", "price_unit"),
         "service_classification",
         "portfolio_status",
@@ -144,6 +145,7 @@ class ServiceOfferingAdmin(ServiceAdmin):
         "name",
         "parent",
         "classification",
+        "consumer_type",
         "phase",
         "price",
         "price_unit",
@@ -151,7 +153,7 @@ class ServiceOfferingAdmin(ServiceAdmin):
         "owned_by",
         "support_group",
     )
-    list_filter = ("classification", "phase", *ServiceAdmin.list_filter)
+    list_filter = ("classification", "consumer_type", "phase", *ServiceAdmin.list_filter)
     list_select_related = ("parent", "owned_by", "support_group")
     search_fields = (*ServiceAdmin.search_fields, "parent__name")
     autocomplete_fields = (*ServiceAdmin.autocomplete_fields, "parent")

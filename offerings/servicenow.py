@@ -7,7 +7,8 @@ from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceCom
 TABLES = [
     TableSpec(
         ServiceOffering,
-        SERVICE_FIELDS | field_map("parent", "classification", "phase", "price", "price_unit"),
+        SERVICE_FIELDS
+        | field_map("parent", "classification", "consumer_type", "phase", "price", "price_unit"),
     ),
     TableSpec(
         ServiceCommitment,

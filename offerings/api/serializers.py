@@ -23,4 +23,13 @@ class ServiceOfferingSerializer(ConfigurationItemSerializer):
 
     class Meta(ConfigurationItemSerializer.Meta):
         model = ServiceOffering
-        fields = [*CI_FIELDS, *SERVICE_FIELDS, "parent", "classification", "phase", "price", "price_unit"]
+        fields = [
+            *CI_FIELDS,
+            *SERVICE_FIELDS,
+            "parent",
+            "classification",
+            "consumer_type",
+            "phase",
+            "price",
+            "price_unit",
+        ]
