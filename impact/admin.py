@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
+from impact.customers import customers_impacted_by
 from impact.engine import impacted_by
 from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage
 from impact.services import (
@@ -97,16 +98,19 @@ def _short(name, limit=26):
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def impact_graph(task):
+def impact_graph(task, result=None):
     """Layout of the impact from the task's CIs up to the business services they reach, for an inline SVG.
 
     Only CIs on the shortest paths from a source to a business service are drawn, in columns by
     depth, with one edge per step of those paths; None when the task names no CI.
     """
-    source_ids = task_source_ids(task)
-    if not source_ids:
+    if result is None:
+        source_ids = task_source_ids(task)
+        if not source_ids:
+            return None
+        result = impacted_by(source_ids)
+    if not result.source_ids:
         return None
-    result = impacted_by(source_ids)
     services = result.of_class(BUSINESS_SERVICE)
     drawn_services = services[:MAX_DRAWN_SERVICES]
 
@@ -158,6 +162,38 @@ def impact_graph(task):
         service_count=len(services),
         hidden_service_count=len(services) - len(drawn_services),
     )
+
+
+# --- who is impacted ----------------------------------------------------------------------------
+
+SUBSCRIBER_LABELS = {
+    "companies": _("Companies"),
+    "departments": _("Departments"),
+    "locations": _("Locations"),
+    "groups": _("Groups"),
+    "users": _("Users"),
+}
+
+
+@dataclass
+class ImpactedParties:
+    """The businesses (subscribers of impacted offerings) and customers a task's impact reaches."""
+
+    subscribers: list  # [(label, [Subscriber, ...]), ...] for the kinds that have any
+    customers: object  # customers.impacted.ImpactedCustomers
+
+    @property
+    def subscriber_count(self):
+        return sum(len(entries) for _, entries in self.subscribers)
+
+
+def impacted_parties(result):
+    subscribers = [
+        (SUBSCRIBER_LABELS.get(kind, kind), entries)
+        for kind, entries in result.subscribers.items()
+        if entries
+    ]
+    return ImpactedParties(subscribers=subscribers, customers=customers_impacted_by(result))
 
 
 # --- admin ----------------------------------------------------------------------------------------
@@ -262,7 +298,11 @@ class TaskAdmin(RunstageModelAdmin):
         # Here, not in change_view: only a page that is drawn needs the walk, not a POST that
         # saves and redirects, and the admin has already loaded the task.
         if change and obj is not None:
-            context["impact_graph"] = impact_graph(obj)
+            source_ids = task_source_ids(obj)
+            if source_ids:
+                result = impacted_by(source_ids)
+                context["impact_graph"] = impact_graph(obj, result)
+                context["impacted_parties"] = impacted_parties(result)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
