@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
-from impact.customers import customers_impacted_by
+from impact.customers import customers_impacted_by, open_proactive_cases_for
 from impact.engine import impacted_by
 from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage
 from impact.services import (
@@ -254,6 +254,21 @@ def refresh_impacted_services_action(modeladmin, request, queryset):
     )
 
 
+@admin.action(description=_("Open proactive cases for impacted customers"), permissions=["open_cases"])
+def open_proactive_cases_action(modeladmin, request, queryset):
+    created = existing = 0
+    for incident in queryset:
+        result = open_proactive_cases_for(incident)
+        created += len(result.created)
+        existing += len(result.existing)
+    modeladmin.message_user(
+        request,
+        _("Opened %(created)d proactive cases; %(existing)d customers had one already.")
+        % {"created": created, "existing": existing},
+        messages.SUCCESS,
+    )
+
+
 class TaskAdmin(RunstageModelAdmin):
     """What the incident and change admins share."""
 
@@ -312,6 +327,10 @@ class IncidentAdmin(TaskAdmin):
 
     autocomplete_fields = (*TaskAdmin.autocomplete_fields, "caller")
     extra_fieldsets = ((_("Caller"), {"fields": ("caller",)}),)
+    actions = (*TaskAdmin.actions, open_proactive_cases_action)
+
+    def has_open_cases_permission(self, request):
+        return request.user.has_perms(["customers.add_case", "impact.view_incident"])
 
 
 @admin.register(ChangeRequest)
