@@ -140,3 +140,32 @@ def reopen_case(case: Case, user) -> Case:
     set_case_state(case, CaseState.OPEN)
     case.save(update_fields=["state", "resolved_at", "sys_updated_on"])
     return case
+
+
+def open_case(
+    contact: CustomerContact,
+    *,
+    short_description: str,
+    description: str = "",
+    sold_product=None,
+    install_base_item=None,
+) -> Case:
+    """A contact opens a case for their account, about one of its sold products or install base items."""
+    for name, record in (("sold_product", sold_product), ("install_base_item", install_base_item)):
+        if record is not None and record.account_id != contact.account_id:
+            raise ValidationError({name: "Choose one of your account's own."})
+    if sold_product is None and install_base_item is None:
+        raise ValidationError({"sold_product": "Choose the product or the installation the case is about."})
+    with transaction.atomic():
+        case = Case.objects.create(
+            account_id=contact.account_id,
+            contact=contact,
+            short_description=short_description,
+            description=description,
+            sold_product=sold_product,
+            install_base_item=install_base_item,
+            service_offering_id=sold_product.service_offering_id if sold_product else None,
+        )
+        if install_base_item is not None:
+            AffectedInstallBase.objects.create(case=case, install_base_item=install_base_item)
+    return case
