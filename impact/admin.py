@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
+from customers.models import Case
 from impact.customers import customers_impacted_by, open_proactive_cases_for
 from impact.engine import impacted_by
 from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage
@@ -181,19 +182,31 @@ class ImpactedParties:
 
     subscribers: list  # [(label, [Subscriber, ...]), ...] for the kinds that have any
     customers: object  # customers.impacted.ImpactedCustomers
+    # [(ImpactedCustomer, its proactive case for this incident or None), ...]
+    customer_rows: list
 
     @property
     def subscriber_count(self):
         return sum(len(entries) for _, entries in self.subscribers)
 
 
-def impacted_parties(result):
+def impacted_parties(result, task=None):
+    """Subscribers by kind and impacted customers, each customer with its proactive case (incidents)."""
     subscribers = [
         (SUBSCRIBER_LABELS.get(kind, kind), entries)
         for kind, entries in result.subscribers.items()
         if entries
     ]
-    return ImpactedParties(subscribers=subscribers, customers=customers_impacted_by(result))
+    customers = customers_impacted_by(result)
+    cases = {}
+    if isinstance(task, Incident) and len(customers):
+        for case in Case.objects.filter(incident=task, proactive=True).only(
+            "pk", "number", "account", "consumer"
+        ):
+            key = ("account", case.account_id) if case.account_id else ("consumer", case.consumer_id)
+            cases[key] = case
+    rows = [(customer, cases.get((customer.kind, customer.id))) for customer in customers]
+    return ImpactedParties(subscribers=subscribers, customers=customers, customer_rows=rows)
 
 
 # --- admin ----------------------------------------------------------------------------------------
@@ -317,7 +330,7 @@ class TaskAdmin(RunstageModelAdmin):
             if source_ids:
                 result = impacted_by(source_ids)
                 context["impact_graph"] = impact_graph(obj, result)
-                context["impacted_parties"] = impacted_parties(result)
+                context["impacted_parties"] = impacted_parties(result, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from impact.customers import open_proactive_cases_for
 from tests.api.helpers import build_impact_graph
 from tests.factories.customers import ConsumerFactory, InstallBaseItemFactory, SoldProductFactory
 from tests.factories.impact import ChangeRequestFactory, IncidentFactory
@@ -53,3 +54,17 @@ def test_task_without_cis_has_no_customer_section(admin_client):
     html = admin_client.get(reverse("admin:impact_incident_change", args=[incident.pk])).content.decode()
 
     assert "Impacted customers" not in html
+
+
+def test_incident_page_names_each_customers_proactive_case(admin_client, graph):
+    SoldProductFactory(account__name="Acme Retail", service_offering=graph.gold)
+    SoldProductFactory(account__name="Later Buyer", service_offering=graph.gold)
+    incident = IncidentFactory(cmdb_ci=graph.server)
+    (case,) = [
+        case for case in open_proactive_cases_for(incident).created if case.account.name == "Acme Retail"
+    ]
+
+    html = admin_client.get(reverse("admin:impact_incident_change", args=[incident.pk])).content.decode()
+
+    assert "Proactive case" in html
+    assert case.number in html
