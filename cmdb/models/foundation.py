@@ -12,7 +12,10 @@ class ClassNameMixin:
     sys_user by customer_contact), so that the importer and exporter treat it as a class family."""
 
     def save(self, *args, **kwargs):
-        self.sys_class_name = self._meta.db_table
+        # Only on insert: saving the sys_user part of a contact (a password change in the user
+        # admin) must not turn it back into a plain user.
+        if self._state.adding or not self.sys_class_name:
+            self.sys_class_name = self._meta.db_table
         super().save(*args, **kwargs)
 
 

@@ -137,3 +137,13 @@ def test_a_sold_product_needs_an_account_or_a_consumer(tmp_path):
 
     with pytest.raises(ImportFailure, match="sn_install_base_sold_product"):
         import_folder(tmp_path)
+
+
+def test_saving_a_contact_as_a_plain_user_keeps_it_a_contact():
+    contact = CustomerContactFactory()
+    user = User.objects.get(pk=contact.pk)
+
+    user.first_name = "Renamed"
+    user.save()
+
+    assert User.objects.get(pk=contact.pk).sys_class_name == "customer_contact"

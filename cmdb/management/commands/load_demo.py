@@ -22,6 +22,7 @@ PERSONAS = {
     "david.morgan": ("her manager (Head of Claims)", False, False),
     "sofia.berg": ("service owner (Online Quote & Buy, Customer Self-Service)", True, False),
     "raj.patel": ("incident manager (Major Incident Manager)", True, False),
+    "anouk.devries": ("customer contact (Brightwater Retail): the support portal", False, False),
 }
 # Permission groups seeded by data migrations that the staff personas work through.
 PERSONA_GROUPS = {
@@ -121,6 +122,7 @@ class Command(BaseCommand):
             f"  Admin (service owners):  {base}/admin/",
             f"  Request catalog:         {base}/catalog/",
             f"  Service portfolio:       {base}/portfolio/",
+            f"  Customer portal:         {base}/support/  (as anouk.devries)",
             f"  API documentation:       {base}/api/docs/",
             "",
             f"Logins (password for all: {password}  -- {source}):",
