@@ -3,8 +3,10 @@
 from rest_framework import serializers
 
 from core.api import RunstageModelSerializer, SysIdRelatedField
+from customers.cases import CASE_TRANSITIONS, set_case_state
 from customers.models import (
     Case,
+    CaseState,
     Consumer,
     CustomerAccount,
     CustomerContact,
@@ -102,3 +104,17 @@ class CaseSerializer(RunstageModelSerializer):
         ]
         read_only_fields = ["proactive", "outage", "opened_at", "resolved_at"]
         select_related = ["incident"]
+
+    def validate_state(self, value):
+        current = CaseState(self.instance.state) if self.instance is not None else None
+        if current is not None and value != current and value not in CASE_TRANSITIONS[current]:
+            raise serializers.ValidationError(
+                f"A case cannot move from {current.label} to {CaseState(value).label}."
+            )
+        return value
+
+    def update(self, instance, validated_data):
+        moving_to = validated_data.get("state")
+        if moving_to is not None and moving_to != instance.state:
+            set_case_state(instance, validated_data.pop("state"))
+        return super().update(instance, validated_data)

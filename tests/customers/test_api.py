@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from customers.models import CaseState
 from tests.api.helpers import client_for, list_query_count, user_with_perms
 from tests.factories.customers import (
     CaseFactory,
@@ -100,3 +101,21 @@ def test_a_case_lists_its_incident_by_number_and_its_install_base():
     assert row["number"].startswith("CS")
     assert row["incident"].startswith("INC")
     assert len(row["affected_install_base"]) == 1
+
+
+def test_a_case_moves_only_along_its_transitions_and_resolving_stamps_it():
+    case = CaseFactory(state=CaseState.CLOSED)
+    open_case = CaseFactory(state=CaseState.OPEN)
+    client = client_for(user_with_perms("customers.change_case", "customers.view_case"))
+
+    refused = client.patch(
+        reverse("customers-api:case-detail", args=[case.sys_id.hex]), {"state": CaseState.OPEN}, format="json"
+    )
+    resolved = client.patch(
+        reverse("customers-api:case-detail", args=[open_case.sys_id.hex]),
+        {"state": CaseState.RESOLVED},
+        format="json",
+    )
+
+    assert refused.status_code == 400 and "state" in refused.json()
+    assert resolved.status_code == 200 and resolved.json()["resolved_at"]
