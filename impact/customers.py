@@ -9,7 +9,8 @@ from impact.services import task_source_ids
 
 def customers_impacted_by(result: ImpactResult) -> ImpactedCustomers:
     """The accounts and consumers an impact result reaches (its CIs, sources included, and offerings)."""
-    return impacted_customers(result.impacted.keys(), result.offering_ids)
+    impacted = {pk: (ci.sys_id, ci.name) for pk, ci in result.impacted.items()}
+    return impacted_customers(impacted, result.offering_ids)
 
 
 def open_proactive_cases_for(incident) -> ProactiveCases:
