@@ -157,16 +157,17 @@ def main(argv=None):
         ensure_database(url)
     setup_django()
     from cmdb.models import Server, User
-    from impact.people import AffectedPeople, impacted_offering_ids
+    from impact.engine import impacted_by
+    from impact.people import AffectedPeople
 
     hub = Server.objects.filter(name=MARKER).first()
     if hub is None:
         started = time.perf_counter()
         hub = generate(args.users, args.seed)
         print(f"generated {args.users:,} people in {time.perf_counter() - started:.1f} s", flush=True)
-    offering_ids = impacted_offering_ids([hub.pk])
+    offering_ids = impacted_by([hub.pk]).offering_ids
     people = AffectedPeople(offering_ids)
-    walk, _, _ = timed(lambda: impacted_offering_ids([hub.pk]), args.repeat)
+    walk, _, _ = timed(lambda: impacted_by([hub.pk]).offering_ids, args.repeat)
     ours, ours_max, counted = timed(people.count, args.repeat)
     page, _, _ = timed(lambda: people.people(limit=100), args.repeat)
     base, base_max, base_total = timed(lambda: baseline_count(offering_ids), max(1, args.repeat // 2))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("cmdb.api.urls")),
     path("", include("portfolio.api.urls")),
     path("", include("offerings.api.urls")),
+    path("", include("customers.api.urls")),
     path("", include("impact.api.urls")),
     path("", include("impact.api.outages")),
     path("", include("portfolio.api.owner_views")),

@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "cmdb",
     "portfolio",
     "offerings",
+    "customers",
     "catalog",
     "impact",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -150,7 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/catalog/"
+LOGIN_REDIRECT_URL = "/"  # config.views.home: contacts to /support/, others to /catalog/
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en-us"

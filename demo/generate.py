@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cmdb.relationship_types import STANDARD_RELATIONSHIP_TYPES, standard_sys_id  # noqa: E402
 from demo.catalog import RequestCatalog  # noqa: E402
+from demo.customers import ACCOUNTS, FOUNDATION_CONTACTS, CustomerBase  # noqa: E402
 from demo.history import OperationsHistory  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent
@@ -842,7 +843,12 @@ class Demo:
         self.technical_services()
         self.history()
         self.catalog()
+        self.customers()
         return self.t
+
+    def customers(self):
+        """Accounts, contacts, consumers, what they bought and run, their cases (demo/customers.py)."""
+        CustomerBase(self.t, self.operations).build()
 
     def catalog(self):
         """The request catalog that orders the offerings (demo/catalog.py)."""
@@ -850,17 +856,20 @@ class Demo:
 
     def history(self):
         """A year of outages, incidents, changes and improvement initiatives (demo/history.py)."""
-        OperationsHistory(
+        self.operations = OperationsHistory(
             self.t,
             applications=APPLICATIONS,
             business_services=BUSINESS_SERVICES,
             groups=GROUPS,
             propagating_types=PROPAGATING_TYPES,
-        ).build()
+        )
+        self.operations.build()
 
     def organisation(self):
         t = self.t
         for key, (name, parent, country, city, customer, vendor, manufacturer, website) in COMPANIES.items():
+            if key in ACCOUNTS:  # a customer account: demo/customers.py writes it as one
+                continue
             t.add(
                 "core_company",
                 key,
@@ -897,9 +906,16 @@ class Demo:
             )
         for username, (first, last, title, company, department, location, manager) in USERS.items():
             domain = "brightwater.example" if company == "brightwater" else "halvard.example"
-            t.add(
-                "sys_user",
-                username,
+            # A contact of a customer account keeps its sys_id but lives in customer_contact.
+            account = FOUNDATION_CONTACTS.get(username)
+            t.add_with_sys_id(
+                "customer_contact" if account else "sys_user",
+                t.sys_id("sys_user", username),
+                **(
+                    {"sys_class_name": "customer_contact", "account": t.sys_id("core_company", account)}
+                    if account
+                    else {}
+                ),
                 user_name=username,
                 first_name=first,
                 last_name=last,
@@ -1215,6 +1231,7 @@ class Demo:
             parent=parent,
             classification=classification,
             phase="catalog",
+            consumer_type="internal",  # demo/customers.py marks the offerings it sells
             price=price,
             price_currency=CURRENCY,
             price_unit=unit,

@@ -1,5 +1,7 @@
 """Admin for incidents and change requests (affected CIs, impacted services, the impact graph) and outages."""
 
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import RunstageModelAdmin, RunstageTabularInline
+from customers.models import Case
 from impact.changes import (
     ApprovalRefused,
     after_change_saved,
@@ -16,6 +19,7 @@ from impact.changes import (
     pending_approvals_for,
     reject_change,
 )
+from impact.customers import customers_impacted_by, open_proactive_cases_for
 from impact.engine import impacted_by
 from impact.models import (
     AffectedCI,
@@ -28,10 +32,53 @@ from impact.models import (
     Outage,
 )
 from impact.notifications import notify_affected_people
-from impact.people import AffectedPeople, offering_ids
+from impact.people import people_affected_by
 from impact.pictures import impact_picture
 from impact.risk import assess_change
 from impact.services import refresh_impacted_services, refresh_impacted_services_soon, task_source_ids
+
+# --- who is impacted ----------------------------------------------------------------------------
+
+SUBSCRIBER_LABELS = {
+    "companies": _("Companies"),
+    "departments": _("Departments"),
+    "locations": _("Locations"),
+    "groups": _("Groups"),
+    "users": _("Users"),
+}
+
+
+@dataclass
+class ImpactedParties:
+    """The businesses (subscribers of impacted offerings) and customers a task's impact reaches."""
+
+    subscribers: list  # [(label, [Subscriber, ...]), ...] for the kinds that have any
+    customers: object  # customers.impacted.ImpactedCustomers
+    # [(ImpactedCustomer, its proactive case for this incident or None), ...]
+    customer_rows: list
+
+    @property
+    def subscriber_count(self):
+        return sum(len(entries) for _, entries in self.subscribers)
+
+
+def impacted_parties(result, task=None):
+    """Subscribers by kind and impacted customers, each customer with its proactive case (incidents)."""
+    subscribers = [
+        (SUBSCRIBER_LABELS.get(kind, kind), entries)
+        for kind, entries in result.subscribers.items()
+        if entries
+    ]
+    customers = customers_impacted_by(result)
+    cases = {}
+    if isinstance(task, Incident) and len(customers):
+        for case in Case.objects.filter(incident=task, proactive=True).only(
+            "pk", "number", "account", "consumer"
+        ):
+            key = ("account", case.account_id) if case.account_id else ("consumer", case.consumer_id)
+            cases[key] = case
+    rows = [(customer, cases.get((customer.kind, customer.id))) for customer in customers]
+    return ImpactedParties(subscribers=subscribers, customers=customers, customer_rows=rows)
 
 
 class AffectedCIInline(RunstageTabularInline):
@@ -120,6 +167,21 @@ def notify_action(kind, description):
     return notify
 
 
+@admin.action(description=_("Open proactive cases for impacted customers"), permissions=["open_cases"])
+def open_proactive_cases_action(modeladmin, request, queryset):
+    created = existing = 0
+    for incident in queryset:
+        result = open_proactive_cases_for(incident)
+        created += len(result.created)
+        existing += len(result.existing)
+    modeladmin.message_user(
+        request,
+        _("Opened %(created)d proactive cases; %(existing)d customers had one already.")
+        % {"created": created, "existing": existing},
+        messages.SUCCESS,
+    )
+
+
 class TaskAdmin(RunstageModelAdmin):
     """What the incident and change admins share."""
 
@@ -167,8 +229,10 @@ class TaskAdmin(RunstageModelAdmin):
             impact = context.get("impact") or impacted_by(task_source_ids(obj))
             context["impact_graph"] = impact_picture(impact)
             if "affected_people" not in context:
-                context["affected_people"] = AffectedPeople(offering_ids(impact)).count()
+                context["affected_people"] = people_affected_by(impact).count()
             context["people_list_url"] = reverse(f"impact-api:{self.people_route}-people", args=[obj.number])
+            if impact.source_ids:
+                context["impacted_parties"] = impacted_parties(impact, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -178,8 +242,15 @@ class IncidentAdmin(TaskAdmin):
 
     autocomplete_fields = (*TaskAdmin.autocomplete_fields, "caller")
     extra_fieldsets = ((_("Caller"), {"fields": ("caller",)}),)
-    actions = (*TaskAdmin.actions, notify_action(NotificationEvent.Kind.STARTED, _("Notify affected people")))
+    actions = (
+        *TaskAdmin.actions,
+        notify_action(NotificationEvent.Kind.STARTED, _("Notify affected people")),
+        open_proactive_cases_action,
+    )
     people_route = "incident"
+
+    def has_open_cases_permission(self, request):
+        return request.user.has_perms(["customers.add_case", "impact.view_incident"])
 
 
 class ChangeApprovalInline(RunstageTabularInline):
@@ -254,7 +325,7 @@ class ChangeRequestAdmin(TaskAdmin):
         if change and obj is not None:
             # One walk and one people count for the whole page: the picture, the counts and the risk.
             context["impact"] = impacted_by(task_source_ids(obj))
-            context["affected_people"] = AffectedPeople(offering_ids(context["impact"])).count()
+            context["affected_people"] = people_affected_by(context["impact"]).count()
             assessment = assess_change(obj, affected_people=context["affected_people"].total)
             context.update(
                 change_conflicts=assessment.conflicts,

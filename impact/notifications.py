@@ -26,7 +26,7 @@ from impact.models import (
     TaskState,
     with_article,
 )
-from impact.people import AffectedPeople, impacted_offering_ids
+from impact.people import people_affected_by_outage_of
 from impact.services import task_source_ids
 
 Kind = NotificationEvent.Kind
@@ -103,7 +103,7 @@ def tell_resolution(sender, task, from_state, to_state, **kwargs):
 
 
 def affected_person_ids(task) -> list[int]:
-    return AffectedPeople(impacted_offering_ids(task_source_ids(task))).all_person_ids()
+    return people_affected_by_outage_of(task_source_ids(task)).all_person_ids()
 
 
 def queue_pending(event):

@@ -1,11 +1,12 @@
 """The people behind an impact: who exactly is affected, each person once, and through what.
 
-The affected people of a set of impacted offerings are the union of the users subscribed directly,
-the members of subscribed groups, and the users whose own department, location or company is
-subscribed; inactive users are left out. Everything is counted in the database, in one statement,
-whatever the number of people: one pass over the users, each subscribe-by table a hashed semi-join,
-so a company subscribed to 20 offerings is not 20 × its 12,000 people before they are counted.
-Listing reads one page of people, then how each of them is reached.
+The affected people of an impact are the union of the users subscribed directly to its offerings,
+the members of subscribed groups, the users whose own department, location or company is
+subscribed, and the contacts of the customer accounts it impacts; inactive users are left out.
+Everything is counted in the database, in one statement, whatever the number of people: one pass
+over the users, each route a hashed semi-join, so a company subscribed to 20 offerings is not
+20 × its 12,000 people before they are counted. Listing reads one page of people, then how each
+of them is reached.
 """
 
 from collections import defaultdict
@@ -15,12 +16,14 @@ from django.db import connections, router
 
 from cmdb.models import Group, GroupMembership, User
 from core.sql import id_in
+from customers.models import CustomerAccount, CustomerContact
 from impact.engine import SUBSCRIBER_KEYS, ImpactResult, impacted_by
-from impact.services import SERVICE_OFFERING
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
 # Singular names of the kinds, as a `via` entry gives them.
+CUSTOMER_CONTACTS = "customer_contacts"
 VIA_KIND = {
+    CUSTOMER_CONTACTS: "customer_contact",
     "users": "user",
     "groups": "group",
     "departments": "department",
@@ -58,21 +61,26 @@ class AffectedPerson:
     via: list[Via] = field(default_factory=list)
 
 
-def offering_ids(impact: ImpactResult) -> list[int]:
-    """The pks of the offerings in an impact."""
-    return [ci.id for ci in impact.of_class(SERVICE_OFFERING)]
+def people_affected_by(impact: ImpactResult) -> "AffectedPeople":
+    """The people an impact reaches: through its offerings' subscriptions and its customers' contacts."""
+    from impact.customers import customers_impacted_by
+
+    accounts = [customer.id for customer in customers_impacted_by(impact).accounts]
+    return AffectedPeople(impact.offering_ids, account_ids=accounts)
 
 
-def impacted_offering_ids(source_ids, max_depth=None) -> list[int]:
-    """The pks of the offerings an outage of `source_ids` impacts."""
-    return offering_ids(impacted_by(source_ids, max_depth=max_depth))
+def people_affected_by_outage_of(source_ids, max_depth=None) -> "AffectedPeople":
+    """The people an outage of the CIs `source_ids` affects."""
+    return people_affected_by(impacted_by(source_ids, max_depth=max_depth))
 
 
 class AffectedPeople:
-    """The people affected through the subscriptions of some offerings, counted and listed in SQL."""
+    """The people affected through the subscriptions of some offerings and the contacts of some
+    customer accounts, counted and listed in SQL."""
 
-    def __init__(self, offering_ids: list[int], using: str | None = None):
+    def __init__(self, offering_ids: list[int], account_ids: list[int] = (), using: str | None = None):
         self.offering_ids = list(offering_ids)
+        self.account_ids = list(account_ids)
         self.connection = connections[using or router.db_for_read(User)]
         self.q = self.connection.ops.quote_name
 
@@ -80,7 +88,7 @@ class AffectedPeople:
         """Counts by kind and in all; two people of the same name are two people."""
         by_kind = dict.fromkeys(self.kinds(), 0)
         total = 0
-        if not self.offering_ids:
+        if not self.offering_ids and not self.account_ids:
             return PeopleCount(total, by_kind)
         conditions, params = self._conditions()
         # One pass over the users: each condition is a hashed semi-join, evaluated once per person.
@@ -97,7 +105,7 @@ class AffectedPeople:
 
     def people(self, *, offset: int = 0, limit: int | None = None) -> list[AffectedPerson]:
         """One page of affected people, sorted by name, each with every way they are reached."""
-        if not self.offering_ids:
+        if not self.offering_ids and not self.account_ids:
             return []
         reached, params = self._reached()
         params = [True, *params]
@@ -130,7 +138,7 @@ class AffectedPeople:
 
     def all_person_ids(self) -> list[int]:
         """Every affected person's pk, for telling them."""
-        if not self.offering_ids:
+        if not self.offering_ids and not self.account_ids:
             return []
         reached, params = self._reached()
         user_pk = f"u.{self.q(User._meta.pk.column)}"
@@ -139,9 +147,11 @@ class AffectedPeople:
 
     @staticmethod
     def kinds():
-        return [
+        """The keys of `by_kind`: the subscriber kinds in SUBSCRIPTION_MODELS order, then customer contacts."""
+        kinds = [
             SUBSCRIBER_KEYS[model._meta.get_field(name).related_model] for model, name in SUBSCRIPTION_MODELS
         ]
+        return [*kinds, CUSTOMER_CONTACTS]
 
     # --- SQL ---------------------------------------------------------------------------------------
 
@@ -174,13 +184,26 @@ class AffectedPeople:
         return f"u.{q(self._user_field(subscriber.related_model).column)} IN ({subscribers})", params
 
     def _conditions(self):
-        """([(kind, condition)], params) for every subscribe-by table, in SUBSCRIPTION_MODELS order."""
+        """([(kind, condition)], params) for every subscribe-by table, in SUBSCRIPTION_MODELS order,
+        then the contacts of the impacted accounts."""
         conditions, params = [], []
-        for model, subscriber_field in SUBSCRIPTION_MODELS:
-            condition, condition_params = self._condition(model, subscriber_field)
-            kind = SUBSCRIBER_KEYS[model._meta.get_field(subscriber_field).related_model]
-            conditions.append((kind, condition))
-            params.extend(condition_params)
+        if self.offering_ids:
+            for model, subscriber_field in SUBSCRIPTION_MODELS:
+                condition, condition_params = self._condition(model, subscriber_field)
+                kind = SUBSCRIBER_KEYS[model._meta.get_field(subscriber_field).related_model]
+                conditions.append((kind, condition))
+                params.extend(condition_params)
+        if self.account_ids:
+            contact = CustomerContact._meta
+            account_in, account_params = id_in(
+                f"c.{self._column(contact, 'account')}", self.account_ids, self.connection
+            )
+            user_pk = f"u.{self.q(User._meta.pk.column)}"
+            contacts = (
+                f"SELECT c.{self.q(contact.pk.column)} FROM {self.q(contact.db_table)} c WHERE {account_in}"
+            )
+            conditions.append((CUSTOMER_CONTACTS, f"{user_pk} IN ({contacts})"))
+            params.extend(account_params)
         return conditions, params
 
     def _reached(self):
@@ -233,32 +256,57 @@ class AffectedPeople:
     def _vias(self, person_ids):
         """(person pk, Via) for every way the given people are reached, sorted by kind then name."""
         branches, params = [], []
-        for model, subscriber_field in SUBSCRIPTION_MODELS:
-            sql, branch_params = self._how_branch(model, subscriber_field, person_ids)
-            branches.append(sql)
-            params.extend(branch_params)
+        if self.offering_ids:
+            for model, subscriber_field in SUBSCRIPTION_MODELS:
+                sql, branch_params = self._how_branch(model, subscriber_field, person_ids)
+                branches.append(sql)
+                params.extend(branch_params)
+        if self.account_ids:
+            contact = CustomerContact._meta
+            person = f"c.{self.q(contact.pk.column)}"
+            account = f"c.{self._column(contact, 'account')}"
+            account_in, account_params = id_in(account, self.account_ids, self.connection)
+            people_in, people_params = id_in(person, person_ids, self.connection)
+            branches.append(
+                f"SELECT '{CUSTOMER_CONTACTS}', {person}, {account}, NULL FROM {self.q(contact.db_table)} c"
+                f" WHERE {account_in} AND {people_in}"
+            )
+            params.extend([*account_params, *people_params])
         rows = set(self._fetch(" UNION ALL ".join(branches), params))
         ids_by_kind = defaultdict(set)
         for kind, _, via, offering in rows:
             ids_by_kind[kind].add(via)
-            ids_by_kind["offerings"].add(offering)
-        models = {key: model for model, key in SUBSCRIBER_KEYS.items()}
+            if offering is not None:
+                ids_by_kind["offerings"].add(offering)
+        models = {
+            **{key: model for model, key in SUBSCRIBER_KEYS.items()},
+            CUSTOMER_CONTACTS: CustomerAccount,
+        }
         names = {
-            kind: {
-                obj.pk: obj for obj in models.get(kind, ServiceOffering).objects.in_bulk(list(pks)).values()
-            }
+            kind: models.get(kind, ServiceOffering).objects.using(self.connection.alias).in_bulk(list(pks))
             for kind, pks in ids_by_kind.items()
         }
         order = {kind: index for index, kind in enumerate(self.kinds())}
         vias = []
         for kind, person, via, offering in rows:
-            subscriber, served = names[kind][via], names["offerings"][offering]
+            subscriber = names[kind][via]
+            served = names["offerings"][offering] if offering is not None else None
             label = (
                 (subscriber.get_full_name() or subscriber.username) if kind == "users" else subscriber.name
             )
-            sort_key = (order[kind], label.casefold(), served.name.casefold())
+            sort_key = (order[kind], label.casefold(), served.name.casefold() if served else "")
             vias.append(
-                (sort_key, person, Via(VIA_KIND[kind], subscriber.sys_id, label, served.sys_id, served.name))
+                (
+                    sort_key,
+                    person,
+                    Via(
+                        VIA_KIND[kind],
+                        subscriber.sys_id,
+                        label,
+                        served.sys_id if served else None,
+                        served.name if served else "",
+                    ),
+                )
             )
         vias.sort(key=lambda item: item[0])
         return [(person, via) for _, person, via in vias]

@@ -17,7 +17,7 @@ from django.conf import settings
 from impact.conflicts import Conflict, conflicts_of
 from impact.downtime import BudgetLine, downtime_budget
 from impact.models import ChangeRequest, ImpactedService
-from impact.people import AffectedPeople, impacted_offering_ids
+from impact.people import people_affected_by_outage_of
 from impact.services import task_source_ids
 from offerings.models import ServiceOffering
 
@@ -172,6 +172,6 @@ def assess_change(change: ChangeRequest, affected_people: int | None = None) -> 
     conflicts = conflicts_of(change)
     budget = downtime_budget(change)
     if affected_people is None:
-        affected_people = AffectedPeople(impacted_offering_ids(task_source_ids(change))).count().total
+        affected_people = people_affected_by_outage_of(task_source_ids(change)).count().total
     risk = risk_of(change, affected_people=affected_people, conflicts=conflicts, budget=budget)
     return ChangeAssessment(conflicts=conflicts, budget=budget, risk=risk)

@@ -136,6 +136,7 @@ class ServiceOfferingAdmin(ServiceAdmin):
     detail_fields = (
         "parent",
         ("classification", "phase"),
+        "consumer_type",
         ("price", "price_currency", "price_unit"),
         "service_classification",
         "portfolio_status",
@@ -146,6 +147,7 @@ class ServiceOfferingAdmin(ServiceAdmin):
         "name",
         "parent",
         "classification",
+        "consumer_type",
         "phase",
         "price",
         "price_currency",
@@ -154,7 +156,7 @@ class ServiceOfferingAdmin(ServiceAdmin):
         "owned_by",
         "support_group",
     )
-    list_filter = ("classification", "phase", *ServiceAdmin.list_filter)
+    list_filter = ("classification", "consumer_type", "phase", *ServiceAdmin.list_filter)
     list_select_related = ("parent", "owned_by", "support_group")
     search_fields = (*ServiceAdmin.search_fields, "parent__name")
     autocomplete_fields = (*ServiceAdmin.autocomplete_fields, "parent")

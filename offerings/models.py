@@ -39,6 +39,14 @@ def currency_field(**kwargs):
     )
 
 
+class ConsumerType(models.TextChoices):
+    """Who consumes an offering: the provider's own business, customers it sells to, or both."""
+
+    INTERNAL = "internal", "Internal"
+    EXTERNAL = "external", "External"
+    BOTH = "both", "Internal and external"
+
+
 class ServiceOffering(Service):
     """A way a service is offered to a kind of consumer (`service_offering`)."""
 
@@ -63,6 +71,12 @@ class ServiceOffering(Service):
         max_length=40, choices=Classification.choices, default=Classification.BUSINESS
     )
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.CATALOG)
+    consumer_type = models.CharField(
+        max_length=20,
+        choices=ConsumerType.choices,
+        default=ConsumerType.INTERNAL,
+        help_text="External offerings are sold to customer accounts and consumers.",
+    )
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     price_currency = currency_field()
     price_unit = models.CharField(

@@ -43,6 +43,7 @@ TABLES = [
         | field_map(
             "parent",
             "classification",
+            "consumer_type",
             "phase",
             "price",
             "price_currency",

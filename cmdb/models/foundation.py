@@ -7,10 +7,25 @@ from django.db import models
 from core.models import SysIdModel
 
 
-class Company(SysIdModel):
+class ClassNameMixin:
+    """Keeps `sys_class_name` on a table that ServiceNow extends (core_company by customer_account,
+    sys_user by customer_contact), so that the importer and exporter treat it as a class family."""
+
+    def save(self, *args, **kwargs):
+        # Only on insert: saving the sys_user part of a contact (a password change in the user
+        # admin) must not turn it back into a plain user.
+        if self._state.adding or not self.sys_class_name:
+            self.sys_class_name = self._meta.db_table
+        super().save(*args, **kwargs)
+
+
+class Company(ClassNameMixin, SysIdModel):
     """A company: the business itself, a customer, a vendor or a manufacturer."""
 
     name = models.CharField(max_length=100)
+    sys_class_name = models.CharField(
+        "class", max_length=80, default="core_company", db_index=True, editable=False
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries"
     )
@@ -94,9 +109,12 @@ class Department(HierarchyMixin, SysIdModel):
         return self.name
 
 
-class User(SysIdModel, AbstractUser):
+class User(ClassNameMixin, SysIdModel, AbstractUser):
     """A person who owns, supports, approves or consumes services (`sys_user`)."""
 
+    sys_class_name = models.CharField(
+        "class", max_length=80, default="sys_user", db_index=True, editable=False
+    )
     title = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     company = models.ForeignKey(

@@ -6,6 +6,8 @@ only in where the source CIs come from; the document itself is built here.
 
 from cmdb.models import ConfigurationItem
 from core.models import format_sys_id
+from customers.impacted import ImpactedCustomers
+from impact.customers import customers_impacted_by
 from impact.engine import impacted_by
 from impact.services import APPLICATION_SERVICE, BUSINESS_SERVICE, SERVICE_OFFERING, TECHNICAL_SERVICE
 
@@ -62,8 +64,51 @@ def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
             subscribers = subscribers[:limit]
         businesses[kind] = [_subscriber(kind, subscriber) for subscriber in subscribers]
     document["impacted_businesses"] = businesses
+
+    customers = customers_impacted_by(result)
+    counts["customer_accounts"] = len(customers.accounts)
+    counts["consumers"] = len(customers.consumers)
+    if len(customers.accounts) > limit or len(customers.consumers) > limit:
+        truncated = True
+    document["impacted_customers"] = customers_section(customers, limit)
     document["truncated"] = truncated
     return document
+
+
+def customers_section(customers: ImpactedCustomers, limit=DEFAULT_LIMIT):
+    """The document's `impacted_customers`: accounts and consumers, each with what impacts it."""
+    return {
+        "accounts": [_customer(customer) for customer in customers.accounts[:limit]],
+        "consumers": [_customer(customer) for customer in customers.consumers[:limit]],
+    }
+
+
+def _customer(customer):
+    return {
+        "sys_id": format_sys_id(customer.sys_id),
+        "number": customer.number,
+        "name": customer.name,
+        "sold_products": [
+            {
+                "sys_id": format_sys_id(product.sys_id),
+                "name": product.name,
+                "service_offering": _reference(product.service_offering),
+            }
+            for product in customer.sold_products
+        ],
+        "install_base_items": [
+            {
+                "sys_id": format_sys_id(item.sys_id),
+                "name": item.name,
+                "configuration_item": _reference(item.configuration_item),
+            }
+            for item in customer.install_base_items
+        ],
+    }
+
+
+def _reference(reference):
+    return {"sys_id": format_sys_id(reference.sys_id), "name": reference.name}
 
 
 def _source(ci):

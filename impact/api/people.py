@@ -18,7 +18,7 @@ from core.api import SYS_ID_SCHEMA
 from core.models import format_sys_id
 from impact.api.serializers import SourceCIsSerializer
 from impact.engine import HARD_MAX_DEPTH
-from impact.people import AffectedPeople, impacted_offering_ids
+from impact.people import people_affected_by_outage_of
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -59,13 +59,24 @@ class ViaOfferingSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class PeopleByKindSerializer(serializers.Serializer):
+    users = serializers.IntegerField(read_only=True)
+    groups = serializers.IntegerField(read_only=True)
+    departments = serializers.IntegerField(read_only=True)
+    locations = serializers.IntegerField(read_only=True)
+    companies = serializers.IntegerField(read_only=True)
+    customer_contacts = serializers.IntegerField(read_only=True)
+
+
 class ViaSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=["user", "group", "department", "location", "company", "customer_contact"], read_only=True
     )
     sys_id = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
-    service_offering = ViaOfferingSerializer(read_only=True)
+    service_offering = ViaOfferingSerializer(
+        read_only=True, allow_null=True, help_text="The impacted offering; null for a customer's contact."
+    )
 
 
 class AffectedPersonSerializer(serializers.Serializer):
@@ -74,14 +85,6 @@ class AffectedPersonSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     email = serializers.CharField(read_only=True)
     via = ViaSerializer(many=True, read_only=True)
-
-
-class PeopleByKindSerializer(serializers.Serializer):
-    users = serializers.IntegerField(read_only=True)
-    groups = serializers.IntegerField(read_only=True)
-    departments = serializers.IntegerField(read_only=True)
-    locations = serializers.IntegerField(read_only=True)
-    companies = serializers.IntegerField(read_only=True)
 
 
 class AffectedPeopleSerializer(serializers.Serializer):
@@ -110,7 +113,7 @@ def people_response(request, source_ids, query_params):
     query = PeopleQuerySerializer(data=query_params)
     query.is_valid(raise_exception=True)
     params = query.validated_data
-    people = AffectedPeople(impacted_offering_ids(source_ids, max_depth=params.get("max_depth")))
+    people = people_affected_by_outage_of(source_ids, max_depth=params.get("max_depth"))
     named = request.user.has_perm(NAMING_PERMISSION)
     if getattr(request.accepted_renderer, "format", None) == "csv":
         return _csv_download(people, named)
@@ -151,7 +154,11 @@ def _person(person):
                 "kind": via.kind,
                 "sys_id": format_sys_id(via.sys_id),
                 "name": via.name,
-                "service_offering": {"sys_id": format_sys_id(via.offering_sys_id), "name": via.offering_name},
+                "service_offering": (
+                    {"sys_id": format_sys_id(via.offering_sys_id), "name": via.offering_name}
+                    if via.offering_sys_id
+                    else None
+                ),
             }
             for via in person.via
         ],
@@ -177,7 +184,10 @@ def _csv_download(people, named):
         while True:
             page = people.people(offset=offset, limit=CSV_BATCH)
             for person in page:
-                via = "; ".join(f"{v.kind}: {v.name} ({v.offering_name})" for v in person.via)
+                via = "; ".join(
+                    f"{v.kind}: {v.name}" + (f" ({v.offering_name})" if v.offering_name else "")
+                    for v in person.via
+                )
                 yield writer.writerow(
                     [format_sys_id(person.sys_id), person.user_name, person.name, person.email, via]
                 )

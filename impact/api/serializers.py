@@ -119,6 +119,39 @@ class ImpactCountsSerializer(serializers.Serializer):
     service_offerings = serializers.IntegerField(read_only=True)
     application_services = serializers.IntegerField(read_only=True)
     technical_services = serializers.IntegerField(read_only=True)
+    customer_accounts = serializers.IntegerField(read_only=True)
+    consumers = serializers.IntegerField(read_only=True)
+
+
+class ImpactedSoldProductSerializer(serializers.Serializer):
+    sys_id = _sys_id()
+    name = serializers.CharField(read_only=True)
+    service_offering = ImpactReferenceSerializer(
+        read_only=True, help_text="The impacted offering it entitles."
+    )
+
+
+class ImpactedInstallBaseItemSerializer(serializers.Serializer):
+    sys_id = _sys_id()
+    name = serializers.CharField(read_only=True)
+    configuration_item = ImpactReferenceSerializer(read_only=True, help_text="The impacted CI behind it.")
+
+
+class ImpactedCustomerSerializer(serializers.Serializer):
+    sys_id = _sys_id()
+    number = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    sold_products = ImpactedSoldProductSerializer(
+        many=True, read_only=True, help_text="Active sold products of impacted offerings."
+    )
+    install_base_items = ImpactedInstallBaseItemSerializer(
+        many=True, read_only=True, help_text="Install base items on impacted CIs."
+    )
+
+
+class ImpactedCustomersSerializer(serializers.Serializer):
+    accounts = ImpactedCustomerSerializer(many=True, read_only=True)
+    consumers = ImpactedCustomerSerializer(many=True, read_only=True)
 
 
 class ImpactedBusinessesSerializer(serializers.Serializer):
@@ -145,6 +178,11 @@ class ImpactDocumentSerializer(serializers.Serializer):
     technical_services = ImpactedCISerializer(many=True, read_only=True)
     impacted_businesses = ImpactedBusinessesSerializer(
         read_only=True, help_text="Subscribers of the impacted offerings, by kind, sorted by name."
+    )
+    impacted_customers = ImpactedCustomersSerializer(
+        read_only=True,
+        help_text="Accounts and consumers with an active sold product of an impacted offering or an "
+        "install base item on an impacted CI, sorted by name.",
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from core.api import (
     model_validation_error,
     require_permissions,
 )
+from customers.api.serializers import CaseSerializer
 from impact.api.changes import ChangeManagementActions
 from impact.api.documents import impact_document
 from impact.api.notify import NotifyRequestSerializer, NotifyResultSerializer
@@ -31,12 +33,14 @@ from impact.api.serializers import (
     ImpactQuerySerializer,
     IncidentSerializer,
 )
+from impact.customers import open_proactive_cases_for
 from impact.filters import ChangeRequestFilterSet, IncidentFilterSet
 from impact.models import ChangeRequest, Incident
 from impact.notifications import notify_affected_people
 from impact.services import refresh_impacted_services, task_source_ids
 
 CanViewCIs = require_permissions("cmdb.view_configurationitem")
+CanOpenCases = require_permissions("impact.view_incident", "customers.add_case", "customers.view_case")
 
 BAD_INPUT = OpenApiResponse(description='Bad input, e.g. {"ci": ["Unknown sys_id …"]}; nothing is computed.')
 
@@ -150,6 +154,13 @@ class TaskViewSet(RunstageModelViewSet):
         return Response(self.serialize_fresh(task))
 
 
+class ProactiveCasesSerializer(serializers.Serializer):
+    created = CaseSerializer(many=True, read_only=True, help_text="Cases opened by this call.")
+    existing = CaseSerializer(
+        many=True, read_only=True, help_text="Proactive cases the incident had already."
+    )
+
+
 class IncidentViewSet(TaskViewSet):
     """Incidents; creating or re-pointing one fills its impacted services."""
 
@@ -157,6 +168,21 @@ class IncidentViewSet(TaskViewSet):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     search_fields = ["number", "short_description"]
+
+    @extend_schema(request=None, responses={200: ProactiveCasesSerializer, 201: ProactiveCasesSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[CanOpenCases],
+    )
+    def proactive_cases(self, request, number=None):
+        """Open a proactive case for every impacted account and consumer that has none for this incident.
+
+        Running it again opens cases only for customers who have none yet: 201 when it opened any, else 200.
+        """
+        result = open_proactive_cases_for(self.get_object())
+        body = ProactiveCasesSerializer(result).data
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 class ChangeRequestViewSet(ChangeManagementActions, TaskViewSet):

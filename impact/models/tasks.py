@@ -8,6 +8,7 @@ from django.utils import timezone
 from cmdb.models import Group, next_number
 from core.models import SysIdModel
 from core.workflow import Workflow, WorkflowModel
+from customers.cases import resolve_proactive_cases
 from impact.signals import task_state_changed
 
 
@@ -198,6 +199,17 @@ class Incident(Task):
     class Meta:
         db_table = "incident"
         ordering = ["-opened_at", "-number"]
+
+    def save(self, *args, **kwargs):
+        # Resolving (or closing) an incident resolves the proactive cases opened for its customers,
+        # in the same transaction.
+        finishing = self.state in (TaskState.RESOLVED, TaskState.CLOSED) and getattr(
+            self, "_loaded_state", None
+        ) not in (TaskState.RESOLVED, TaskState.CLOSED)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if finishing and self.pk:
+                resolve_proactive_cases(self)
 
 
 class ChangeRequest(Task):

@@ -42,6 +42,7 @@ class ServiceOfferingSerializer(ConfigurationItemSerializer):
             *SERVICE_FIELDS,
             "parent",
             "classification",
+            "consumer_type",
             "phase",
             "price",
             "price_currency",

@@ -196,6 +196,7 @@ def test_schema_documents_the_impact_parameters_and_document(schema):
         "application_services",
         "technical_services",
         "impacted_businesses",
+        "impacted_customers",
     }
 
 

@@ -93,3 +93,6 @@ def _data_migration_rows(_serialized_database_in_this_context, django_db_seriali
     Live-server tests are transactional: the database is flushed after each one, which also
     deletes those rows, so a later browser test would otherwise see an instance without them.
     """
+
+
+from tests.customers.conftest import sold  # noqa: E402,F401  (the sold impact graph, for the portal tests)

@@ -5,7 +5,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNSTAGE_APPS = ("cmdb", "offerings", "catalog", "impact", "portfolio", "config", "demo")
+RUNSTAGE_APPS = (
+    "cmdb",
+    "offerings",
+    "customers",
+    "catalog",
+    "impact",
+    "portfolio",
+    "support",
+    "tableapi",
+    "config",
+    "demo",
+)
 
 
 def test_importing_core_loads_no_runstage_app():

@@ -86,7 +86,7 @@ def test_final_states_are_the_states_without_moves():
 
 
 def test_there_is_one_invalid_transition_class_and_every_lifecycle_declares_a_workflow():
-    runstage_apps = {"cmdb", "offerings", "catalog", "impact", "portfolio"}
+    runstage_apps = {"cmdb", "offerings", "customers", "catalog", "impact", "portfolio", "support"}
     transition_errors = [
         cls
         for cls in _all_subclasses(ValidationError)
@@ -98,7 +98,7 @@ def test_there_is_one_invalid_transition_class_and_every_lifecycle_declares_a_wo
         for model in apps.get_models()
         if model._meta.app_label in runstage_apps and "set_state" in dir(model)
     }
-    assert {"RequestedItem", "Request", "Incident", "ChangeRequest", "Initiative"} <= with_set_state
+    assert {"RequestedItem", "Request", "Incident", "ChangeRequest", "Initiative", "Case"} <= with_set_state
     for model in apps.get_models():
         if "set_state" in dir(model):
             assert isinstance(inspect.getattr_static(model, "workflow"), Workflow), model

@@ -120,6 +120,8 @@ def test_counts_and_impacted_ci_count_include_sources(client, graph):
         "service_offerings": 2,
         "application_services": 1,
         "technical_services": 1,
+        "customer_accounts": 0,
+        "consumers": 0,
     }
     assert document["truncated"] is False
     assert document["max_depth"] == 10

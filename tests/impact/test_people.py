@@ -8,12 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from impact.people import AffectedPeople, impacted_offering_ids
+from impact.people import people_affected_by_outage_of
 from tests.api.helpers import client_for, incident_manager, user_with_perms
 from tests.factories.cmdb import (
     DepartmentFactory,
     UserFactory,
 )
+from tests.factories.customers import CustomerAccountFactory, CustomerContactFactory, SoldProductFactory
 from tests.factories.impact import ChangeRequestFactory, IncidentFactory
 from tests.impact.conftest import subscribe
 
@@ -31,7 +32,14 @@ def test_each_person_is_counted_once_and_by_every_kind_that_reaches_them(world):
     document = people_of(world)
     # alice, bob (group); bob, carol (department); erin (company; dave is inactive); frank; grace
     assert document["count"] == 6
-    assert document["by_kind"] == {"users": 1, "companies": 1, "departments": 2, "locations": 1, "groups": 2}
+    assert document["by_kind"] == {
+        "users": 1,
+        "companies": 1,
+        "departments": 2,
+        "locations": 1,
+        "groups": 2,
+        "customer_contacts": 0,
+    }
 
 
 def test_a_person_in_a_subscribed_group_and_department_is_listed_once_with_both_vias(world):
@@ -119,10 +127,29 @@ def test_counting_and_a_page_cost_the_same_queries_for_few_and_many_people(world
         for index in range(count):
             UserFactory(department=department, username=f"p{count}-{index}")
         subscribe(world["offering"], department)
-        people = AffectedPeople(impacted_offering_ids([world["server"].pk]))
+        people = people_affected_by_outage_of([world["server"].pk])
         with CaptureQueriesContext(connection) as captured:
             people.count()
             people.people(limit=100)
         return len(captured)
 
     assert queries(2) == queries(40)
+
+
+def test_contacts_of_an_impacted_customer_account_are_affected_too(world):
+    account = CustomerAccountFactory(name="Brightwater Retail")
+    SoldProductFactory(account=account, service_offering=world["offering"])
+    CustomerContactFactory(username="anouk", first_name="Anouk", last_name="Tester", account=account)
+    CustomerContactFactory(username="ignored", account=CustomerAccountFactory())  # buys nothing impacted
+    document = people_of(world)
+    assert document["count"] == 7
+    assert document["by_kind"]["customer_contacts"] == 1
+    anouk = next(entry for entry in document["results"] if entry["user_name"] == "anouk")
+    assert anouk["via"] == [
+        {
+            "kind": "customer_contact",
+            "sys_id": account.sys_id.hex,
+            "name": "Brightwater Retail",
+            "service_offering": None,
+        }
+    ]

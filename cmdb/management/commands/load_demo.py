@@ -26,6 +26,7 @@ PERSONAS = {
     "david.morgan": ("her manager (Head of Claims)", False, False),
     "sofia.berg": ("service owner (Online Quote & Buy, Customer Self-Service)", True, False),
     "raj.patel": ("incident manager (Major Incident Manager), chairs the change advisory board", True, False),
+    "anouk.devries": ("customer contact (Brightwater Retail): the support portal", False, False),
 }
 # Permission groups seeded by data migrations that the staff personas work through.
 PERSONA_GROUPS = {
@@ -46,6 +47,8 @@ HISTORY_FIELDS = {
     ),
     "service_improvement_initiative": ShiftedFields(dates=("target_date",), texts=("expected_benefit",)),
     "sysapproval_approver": ShiftedFields(datetimes=("decided_at",)),
+    "sn_customerservice_case": ShiftedFields(datetimes=("opened_at", "resolved_at")),
+    "sn_install_base_sold_product": ShiftedFields(dates=("start_date", "end_date")),
 }
 # A service whose year of history holds a breached 99.9 % commitment (March 2026): a telling page.
 HISTORY_EXAMPLE_SERVICE = "Online Quote & Buy"
@@ -151,6 +154,7 @@ class Command(BaseCommand):
             f"  Admin (service owners):  {base}/admin/",
             f"  Request catalog:         {base}/catalog/",
             f"  Service portfolio:       {base}/portfolio/",
+            f"  Customer portal:         {base}/support/  (as anouk.devries)",
             f"  API documentation:       {base}/api/docs/",
             "",
             f"Logins (password for all: {password}  -- {source}):",
