@@ -147,7 +147,7 @@ class AffectedPeople:
 
     @staticmethod
     def kinds():
-        """The keys of `by_kind`: the subscriber kinds in SUBSCRIPTION_MODELS order, then customer contacts."""
+        """The keys of `by_kind`: subscriber kinds in SUBSCRIPTION_MODELS order, then customer contacts."""
         kinds = [
             SUBSCRIBER_KEYS[model._meta.get_field(name).related_model] for model, name in SUBSCRIPTION_MODELS
         ]
