@@ -189,6 +189,9 @@ SPECTACULAR_SETTINGS = {
 
 # Impact engine: default and hard cap of the walk depth.
 IMPACT_MAX_DEPTH = int(os.environ.get("IMPACT_MAX_DEPTH", "10"))
+# The in-memory impact graph (impact/graph.py): the most memory one process may give it, in MB; a
+# bigger graph is not kept and the SQL engine answers. 0 switches the graph off. 1M CIs take ~40 MB.
+IMPACT_GRAPH_MAX_MB = int(os.environ.get("IMPACT_GRAPH_MAX_MB", "256"))
 
 LOGGING = {
     "version": 1,

@@ -107,10 +107,10 @@ def impact_graph(task):
     if not source_ids:
         return None
     result = impacted_by(source_ids)
-    services = result.of_class(BUSINESS_SERVICE)
-    drawn_services = services[:MAX_DRAWN_SERVICES]
+    service_count = result.count_of_class(BUSINESS_SERVICE)
+    drawn_services = result.of_class(BUSINESS_SERVICE, limit=MAX_DRAWN_SERVICES)
 
-    node_ids = set(result.source_ids) & result.impacted.keys()
+    node_ids = set(result.source_ids)
     steps = set()
     for service in drawn_services:
         path = result.path(service.id)
@@ -155,8 +155,8 @@ def impact_graph(task):
         height=2 * PADDING + tallest * NODE_HEIGHT + (tallest - 1) * ROW_GAP,
         node_width=NODE_WIDTH,
         node_height=NODE_HEIGHT,
-        service_count=len(services),
-        hidden_service_count=len(services) - len(drawn_services),
+        service_count=service_count,
+        hidden_service_count=service_count - len(drawn_services),
     )
 
 

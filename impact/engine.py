@@ -44,6 +44,7 @@ from cmdb.models import (
     User,
 )
 from core.sql import id_in, in_subquery
+from impact.graph import graph_for
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
 HARD_MAX_DEPTH = 25  # settings.IMPACT_MAX_DEPTH (default 10) is the default depth
@@ -90,13 +91,28 @@ class ImpactResult:
     # keys "companies", "departments", "locations", "groups", "users"; each sorted by name
     subscribers: dict[str, list[Subscriber]]
 
-    def of_class(self, *sys_class_names) -> list[ImpactedCI]:
-        """Impacted CIs of these classes, sorted by (depth, name)."""
+    def of_class(self, *sys_class_names, limit: int | None = None) -> list[ImpactedCI]:
+        """Impacted CIs of these classes, sorted by (depth, name); the first `limit` of them if given."""
         wanted = set(sys_class_names)
-        return sorted(
+        found = sorted(
             (ci for ci in self.impacted.values() if ci.sys_class_name in wanted),
             key=lambda ci: (ci.depth, ci.name, ci.id),
         )
+        return found if limit is None else found[:limit]
+
+    def count_of_class(self, *sys_class_names) -> int:
+        """How many impacted CIs are of these classes."""
+        wanted = set(sys_class_names)
+        return sum(1 for ci in self.impacted.values() if ci.sys_class_name in wanted)
+
+    def ids_of_class(self, *sys_class_names) -> list[int]:
+        """pks of the impacted CIs of these classes, in walk order (no details needed)."""
+        wanted = set(sys_class_names)
+        return [ci.id for ci in self.impacted.values() if ci.sys_class_name in wanted]
+
+    def prefetch(self, ci_ids) -> None:
+        """Make the details of these impacted CIs (others are ignored) ready in one query; a no-op when
+        every detail is at hand already, as it is here."""
 
     def path(self, ci_id) -> list[int]:
         """pks from a source to ci_id, inclusive."""
@@ -141,9 +157,13 @@ def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
     if not sources:
         return ImpactResult(source_ids=[], impacted={}, max_depth=max_depth, subscribers=_no_subscribers())
     connection = connections[using or router.db_for_read(ConfigurationItem)]
-    sql = _UpwardSql(connection)
+    graph = graph_for(connection)
     with _cyclic_gc_paused():
-        return _impacted_by(connection, sql, sources, max_depth)
+        if graph is not None:
+            from impact.graph_answers import impacted_by_graph  # it builds on this module's types
+
+            return impacted_by_graph(connection, graph, sources, max_depth)
+        return _impacted_by(connection, _UpwardSql(connection), sources, max_depth)
 
 
 def _impacted_by(connection, sql, sources, max_depth):
@@ -191,11 +211,17 @@ def dependencies_of(ci_ids, max_depth=None, *, using=None) -> dict[int, int]:
     if not sources:
         return {}
     connection = connections[using or router.db_for_read(ConfigurationItem)]
+    graph = graph_for(connection)
     sql = _DownwardSql(connection)
 
     condition, params = id_in(sql.ci_pk, sources, connection)
-    existing = [pk for (pk,) in _fetch(connection, sql.sources + condition, params)]
+    existing = {pk for (pk,) in _fetch(connection, sql.sources + condition, params)}
+    existing = [pk for pk in sources if pk in existing]
     with _cyclic_gc_paused():
+        if graph is not None:
+            from impact.graph_answers import dependencies_of_graph  # it builds on this module's types
+
+            return dependencies_of_graph(graph, existing, max_depth)
         depth_of, _via_of = _walk(connection, sql.level, existing, max_depth)
     return depth_of
 
