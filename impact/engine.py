@@ -44,7 +44,8 @@ from cmdb.models import (
     User,
 )
 from core.sql import id_in, in_subquery
-from impact.graph import graph_for
+from impact.graph import cached_graph, graph_for
+from impact.graph_version import VERSION_TABLE
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
 HARD_MAX_DEPTH = 25  # settings.IMPACT_MAX_DEPTH (default 10) is the default depth
@@ -157,12 +158,20 @@ def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
     if not sources:
         return ImpactResult(source_ids=[], impacted={}, max_depth=max_depth, subscribers=_no_subscribers())
     connection = connections[using or router.db_for_read(ConfigurationItem)]
-    graph = graph_for(connection)
     with _cyclic_gc_paused():
-        if graph is not None:
+        if settings.IMPACT_GRAPH_MAX_MB:
             from impact.graph_answers import impacted_by_graph  # it builds on this module's types
 
-            return impacted_by_graph(connection, graph, sources, max_depth)
+            # Optimistic: walk the graph at hand and check its version in the details query; only a
+            # changed version costs a second query (and a rebuild).
+            graph = cached_graph(connection)
+            result = None if graph is None else impacted_by_graph(connection, graph, sources, max_depth, True)
+            if result is None:
+                graph = graph_for(connection)
+                if graph is not None:
+                    result = impacted_by_graph(connection, graph, sources, max_depth, False)
+            if result is not None:
+                return result
         return _impacted_by(connection, _UpwardSql(connection), sources, max_depth)
 
 
@@ -211,11 +220,22 @@ def dependencies_of(ci_ids, max_depth=None, *, using=None) -> dict[int, int]:
     if not sources:
         return {}
     connection = connections[using or router.db_for_read(ConfigurationItem)]
-    graph = graph_for(connection)
     sql = _DownwardSql(connection)
+    graph = cached_graph(connection)
 
     condition, params = id_in(sql.ci_pk, sources, connection)
-    existing = {pk for (pk,) in _fetch(connection, sql.sources + condition, params)}
+    query = sql.sources + condition
+    if graph is not None:  # the graph at hand, checked in the same query
+        query = f"SELECT 0, {sql.ci_pk} FROM {sql.ci} WHERE {condition} UNION ALL {sql.version}"
+    rows = _fetch(connection, query, params)
+    if graph is not None:
+        versions = [pk for (kind, pk) in rows if kind == 1]
+        rows = [(pk,) for (kind, pk) in rows if kind == 0]
+        if versions != [graph.version]:
+            graph = graph_for(connection)
+    elif settings.IMPACT_GRAPH_MAX_MB:
+        graph = graph_for(connection)
+    existing = {pk for (pk,) in rows}
     existing = [pk for pk in sources if pk in existing]
     with _cyclic_gc_paused():
         if graph is not None:
@@ -497,6 +517,7 @@ class _DownwardSql(_Names):
     def __init__(self, connection):
         super().__init__(connection)
         self.sources = f"SELECT {self.ci_pk} FROM {self.ci} WHERE "
+        self.version = f"SELECT 1, version FROM {VERSION_TABLE} WHERE id = 1"
 
     def level(self, frontier_ids):
         """The CIs one step below the frontier: children along propagating relationships and the

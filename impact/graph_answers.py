@@ -24,6 +24,7 @@ from impact.engine import (
     _uuid_from_text,
 )
 from impact.graph import UNKNOWN_CLASS, ImpactGraph, walk
+from impact.graph_version import VERSION_TABLE
 from offerings.models import ServiceOffering
 
 EAGER_DETAILS_LIMIT = 2000
@@ -33,8 +34,14 @@ EAGER_DETAILS_LIMIT = 2000
 _SUBSCRIBER_PADDING = ", CAST(NULL AS bigint)"
 
 
-def impacted_by_graph(connection, graph: ImpactGraph, sources: list[int], max_depth: int) -> ImpactResult:
-    """impacted_by's answer, walked over `graph` (see impact.engine.impacted_by for the contract)."""
+def impacted_by_graph(
+    connection, graph: ImpactGraph, sources: list[int], max_depth: int, check_version: bool = False
+) -> ImpactResult | None:
+    """impacted_by's answer, walked over `graph` (see impact.engine.impacted_by for the contract).
+
+    With `check_version`, the details query also reads the graph version, and None is returned when
+    it is not `graph`'s (the caller then gets a current graph and asks again).
+    """
     source_nodes = graph.nodes_of(sources)
     walked_sources = list(dict.fromkeys(int(node) for node in source_nodes if node >= 0))
     nodes, depths, vias = walk(graph, walked_sources, max_depth)
@@ -50,7 +57,11 @@ def impacted_by_graph(connection, graph: ImpactGraph, sources: list[int], max_de
     eager = len(pks) <= EAGER_DETAILS_LIMIT
     unknown = pks[classes == UNKNOWN_CLASS].tolist()
     detail_ids = pks.tolist() if eager else list(dict.fromkeys([*sources, *unknown]))
-    details, subscriber_rows = _details_and_subscribers(connection, detail_ids, offerings)
+    details, subscriber_rows, version = _details_and_subscribers(
+        connection, detail_ids, offerings, check_version
+    )
+    if check_version and version != graph.version:
+        return None
     if eager:
         depth_of = dict(zip(pks.tolist(), depths.tolist(), strict=True))
         via_of = {pk: via for pk, via in zip(pks.tolist(), vias.tolist(), strict=True) if via >= 0}
@@ -83,11 +94,17 @@ def dependencies_of_graph(graph: ImpactGraph, sources: list[int], max_depth: int
     return depth_of
 
 
-def _details_and_subscribers(connection, ci_ids, offering_ids):
-    """({pk: detail row}, subscriber rows) in one query: the details of `ci_ids` and the subscribers
-    of `offering_ids`. Detail rows are (pk, sys_id text, name, class, offering parent)."""
+def _details_and_subscribers(connection, ci_ids, offering_ids, with_version=False):
+    """({pk: detail row}, subscriber rows, graph version or None) in one query: the details of `ci_ids`,
+    the subscribers of `offering_ids` and, `with_version`, the graph version. Detail rows are
+    (pk, sys_id text, name, class, offering parent)."""
     sql = _UpwardSql(connection)
     branches, params = [], []
+    if with_version:
+        branches.append(
+            f"SELECT '#', version, CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text),"
+            f" CAST(NULL AS text), CAST(NULL AS bigint) FROM {VERSION_TABLE} WHERE id = 1"
+        )
     if ci_ids:
         condition, params = id_in(f"ci.{sql.ci_pk}", ci_ids, connection)
         branches.append(
@@ -102,16 +119,18 @@ def _details_and_subscribers(connection, ci_ids, offering_ids):
         branches += subscribers
         params += subscriber_params
     if not branches:
-        return {}, []
-    details, subscriber_rows = {}, []
+        return {}, [], None
+    details, subscriber_rows, version = {}, [], None
     for kind, pk, sys_id, name, class_or_last_name, user_name, parent_id in _fetch(
         connection, " UNION ALL ".join(branches), params
     ):
         if kind == "":
             details[pk] = (pk, sys_id, name, class_or_last_name, parent_id)
+        elif kind == "#":
+            version = pk
         else:
             subscriber_rows.append((kind, pk, sys_id, name, class_or_last_name, user_name))
-    return details, subscriber_rows
+    return details, subscriber_rows, version
 
 
 class LazyImpacted(Mapping):
@@ -204,7 +223,7 @@ class LazyImpacted(Mapping):
         missing = [pk for pk in dict.fromkeys(pks) if pk not in self._details and pk in self]
         if not missing:
             return
-        details, _ = _details_and_subscribers(self._connection, missing, [])
+        details, _, _ = _details_and_subscribers(self._connection, missing, [])
         self.add_detail_rows(details.values())
 
     def load_first_by_name(self, pks, count) -> None:
