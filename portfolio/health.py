@@ -103,6 +103,10 @@ class Findings:
     def __iter__(self):
         raise NotImplementedError
 
+    def among(self, pks) -> list:
+        """The records about these CIs (for a cycle: with a member among them), in order."""
+        raise NotImplementedError
+
 
 class QueryFindings(Findings):
     """Findings that are the CIs of a queryset (any CI model), by name: one query for the count, one
@@ -122,6 +126,10 @@ class QueryFindings(Findings):
         for row in self.queryset.values_list(*RECORD_FIELDS).iterator(chunk_size=2000):
             yield HealthRecord(*row)
 
+    def among(self, pks):
+        pks = list(pks)
+        return [HealthRecord(*row) for row in self.queryset.filter(pk__in=pks).values_list(*RECORD_FIELDS)]
+
 
 class ListFindings(Findings):
     """Findings computed in Python (cycles), already in order."""
@@ -137,6 +145,10 @@ class ListFindings(Findings):
 
     def __iter__(self):
         return iter(self.found)
+
+    def among(self, pks):
+        wanted = set(pks)
+        return [item for item in self.found if getattr(item, "pk", None) in wanted]
 
 
 # Findings a report lists per check unless told otherwise: enough to act on, small enough that the
