@@ -153,14 +153,39 @@ class LazyImpacted(Mapping):
         self._details: dict[int, ImpactedCI] = {}
         self._extra_class: dict[int, str] = {}  # classes of unknown-class CIs, from their details
 
+    def positions(self, pks) -> np.ndarray:
+        """Index in walk order of each of `pks`, -1 for one not walked (vectorised)."""
+        pks = np.asarray(pks, dtype=np.int64)
+        if not len(self._sorted) or not len(pks):
+            return np.full(len(pks), -1, dtype=np.int64)
+        found = np.searchsorted(self._sorted, pks)
+        found[found >= len(self._sorted)] = 0
+        return np.where(self._sorted[found] == pks, self._sorter[found], -1)
+
     def position(self, pk) -> int | None:
         """Index of `pk` in walk order, None if not walked."""
-        if not len(self._sorted):
-            return None
-        found = int(np.searchsorted(self._sorted, pk))
-        if found < len(self._sorted) and self._sorted[found] == pk:
-            return int(self._sorter[found])
-        return None
+        found = int(self.positions([pk])[0])
+        return None if found < 0 else found
+
+    @property
+    def via_positions(self) -> np.ndarray:
+        """Walk-order index of each CI's via (-1 for sources), computed once for the paths."""
+        if not hasattr(self, "_via_positions"):
+            self._via_positions = self.positions(self._vias)
+        return self._via_positions
+
+    def path(self, pk) -> list[int]:
+        """pks from a source to `pk`, inclusive; KeyError if `pk` was not walked."""
+        position = self.position(pk)
+        if position is None:
+            raise KeyError(f"CI {pk} is not impacted")
+        via_positions, pks = self.via_positions, self._pks
+        path = []
+        while position >= 0:
+            path.append(int(pks[position]))
+            position = int(via_positions[position])
+        path.reverse()
+        return path
 
     def __getitem__(self, pk):
         found = self._details.get(pk)
@@ -205,10 +230,11 @@ class LazyImpacted(Mapping):
         return np.flatnonzero(mask)
 
     def add_detail_rows(self, rows) -> None:
+        rows = list(rows)
         to_uuid = _uuid_from_text
-        for pk, sys_id, name, class_name, parent_id in rows:
-            position = self.position(pk)
-            if position is None:
+        positions = self.positions([row[0] for row in rows]).tolist()
+        for (pk, sys_id, name, class_name, parent_id), position in zip(rows, positions, strict=True):
+            if position < 0:
                 continue
             via = int(self._vias[position])
             depth = int(self._depths[position])
@@ -220,7 +246,12 @@ class LazyImpacted(Mapping):
 
     def load(self, pks) -> None:
         """Fetch, in one query, the details of those of `pks` walked and not yet fetched."""
-        missing = [pk for pk in dict.fromkeys(pks) if pk not in self._details and pk in self]
+        unknown = [pk for pk in dict.fromkeys(pks) if pk not in self._details]
+        if not unknown:
+            return
+        missing = [
+            pk for pk, found in zip(unknown, self.positions(unknown).tolist(), strict=True) if found >= 0
+        ]
         if not missing:
             return
         details, _, _ = _details_and_subscribers(self._connection, missing, [])
@@ -283,15 +314,7 @@ class GraphImpactResult(ImpactResult):
         self.impacted.load(ci_ids)
 
     def path(self, ci_id) -> list[int]:
-        if ci_id not in self.impacted:
-            raise KeyError(f"CI {ci_id} is not impacted")
-        path = []
-        step = ci_id
-        while step is not None:
-            path.append(step)
-            step = self.impacted.via(step)
-        path.reverse()
-        return path
+        return self.impacted.path(ci_id)
 
     def path_sys_ids(self, ci_id) -> list[str]:
         path = self.path(ci_id)
