@@ -211,3 +211,35 @@ def test_graph_counts_its_nodes_edges_and_memory():
     assert graph.node_count == ConfigurationItem.objects.count()
     assert graph.edge_count == 3  # two relationships and offering -> parent service
     assert 0 < graph.nbytes < 1024 * 1024
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("vectorise_above", [0, 10_000])
+def test_graph_walk_matches_the_sql_engine_on_a_random_graph(settings, monkeypatch, vectorise_above):
+    import random
+
+    monkeypatch.setattr(impact_graph, "VECTORISE_FRONTIER", vectorise_above)
+    rng = random.Random(13)
+    depends_on = RelationshipTypeFactory(name=DEPENDS_ON)
+    cis = ConfigurationItem.objects.bulk_create(
+        ConfigurationItem(name=f"ci-{n}", sys_class_name="cmdb_ci_server") for n in range(300)
+    )
+    pairs = {(rng.choice(cis).pk, rng.choice(cis).pk) for _ in range(900)}
+    Relationship.objects.bulk_create(
+        Relationship(parent_id=parent, child_id=child, type=depends_on)
+        for parent, child in pairs
+        if parent != child
+    )
+    sources = [cis[0].pk, cis[1].pk]
+
+    from_graph = impacted_by(sources, 6)
+    graph_dependencies = dependencies_of(sources, 6)
+    settings.IMPACT_GRAPH_MAX_MB = 0
+    from_sql = impacted_by(sources, 6)
+
+    def walked(result):
+        return {pk: (ci.depth, ci.via) for pk, ci in result.impacted.items()}
+
+    assert len(from_sql.impacted) > 50
+    assert walked(from_graph) == walked(from_sql)
+    assert graph_dependencies == dependencies_of(sources, 6)
