@@ -137,6 +137,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # a read transaction tries to become a write one.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
+# A PostgreSQL read replica (streaming replication of the primary): reads go there, writes and the
+# reads of a client that just wrote go to the primary (core/db_router.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "core.db_router.ReadYourWritesMiddleware",
+    )
+# Seconds a client's reads stay on the primary after it wrote: longer than the replica's usual lag.
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # cmdb_rel_ci's impact index carries the parent as a non-key (INCLUDE) column on PostgreSQL;
@@ -223,6 +240,9 @@ SPECTACULAR_SETTINGS = {
 
 # Impact engine: default and hard cap of the walk depth.
 IMPACT_MAX_DEPTH = int(os.environ.get("IMPACT_MAX_DEPTH", "10"))
+# The in-memory impact graph (impact/graph.py): the most memory one process may give it, in MB; a
+# bigger graph is not kept and the SQL engine answers. 0 switches the graph off. 1M CIs take ~40 MB.
+IMPACT_GRAPH_MAX_MB = int(os.environ.get("IMPACT_GRAPH_MAX_MB", "256"))
 
 # Change management (impact.changes, impact.risk). The group (sys_user_group, by name) whose members
 # approve a change at Authorize when the change names no approval group of its own.

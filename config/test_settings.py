@@ -20,3 +20,12 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# A second database standing in for a read replica (tests/core/test_db_router.py). Nothing replicates
+# into it, which is what lets the tests see where each read went; the router is switched on there only.
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "TEST": {"NAME": f"test_{DATABASES['default']['NAME']}_replica"}  # noqa: F405
+    if DATABASES["default"]["ENGINE"].endswith("postgresql")  # noqa: F405
+    else {},
+}

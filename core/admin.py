@@ -9,6 +9,7 @@ from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.utils.translation import gettext_lazy as _
 
 from core.models import format_sys_id, parse_sys_id
+from core.paginators import EstimatedCountPaginator
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -125,6 +126,11 @@ class SysIdAdminMixin(PreloadedAutocompleteMixin):
 
 class RunstageModelAdmin(SysIdAdminMixin, admin.ModelAdmin):
     """The base of every Runstage model admin."""
+
+    # Lists of millions of rows (CIs, relationships) are counted by the planner's estimate, and a
+    # filtered list does not count the whole table again for "N total" (core/paginators.py).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
 
 class ParentCachingInlineFormSet(BaseInlineFormSet):

@@ -28,6 +28,26 @@ def reliance_edges():
     return relationships.union(offerings, all=True)
 
 
+def all_edges_sql(connection) -> str:
+    """The query of every impact edge as (child pk, parent pk) bigint rows, without parameters.
+
+    An impact edge: a relationship whose type propagates impact (impact flows from child to parent),
+    and a service offering -> its parent service. The in-memory graph is built from it.
+    """
+    q = connection.ops.quote_name
+    rel, rel_type, offering = Relationship._meta, RelationshipType._meta, ServiceOffering._meta
+    return (
+        f"SELECT CAST(r.{q(rel.get_field('child').column)} AS bigint),"
+        f" CAST(r.{q(rel.get_field('parent').column)} AS bigint)"
+        f" FROM {q(rel.db_table)} r INNER JOIN {q(rel_type.db_table)} t"
+        f" ON t.{q(rel_type.pk.column)} = r.{q(rel.get_field('type').column)}"
+        f" WHERE t.{q(rel_type.get_field('propagates_impact').column)}"
+        f" UNION ALL SELECT CAST(o.{q(offering.pk.column)} AS bigint),"
+        f" CAST(o.{q(offering.get_field('parent').column)} AS bigint)"
+        f" FROM {q(offering.db_table)} o WHERE o.{q(offering.get_field('parent').column)} IS NOT NULL"
+    )
+
+
 class EdgeSql:
     """The impact edges in SQL, and the quoted table and column names they need (from the models' _meta)."""
 

@@ -43,6 +43,8 @@ from cmdb.models import (
 )
 from core.sql import id_in, in_subquery
 from impact.edges import EdgeSql
+from impact.graph import cached_graph, graph_for
+from impact.graph_version import VERSION_TABLE
 from offerings.models import SUBSCRIPTION_MODELS, ServiceOffering
 
 HARD_MAX_DEPTH = 25  # settings.IMPACT_MAX_DEPTH (default 10) is the default depth
@@ -89,13 +91,28 @@ class ImpactResult:
     # keys "companies", "departments", "locations", "groups", "users"; each sorted by name
     subscribers: dict[str, list[Subscriber]]
 
-    def of_class(self, *sys_class_names) -> list[ImpactedCI]:
-        """Impacted CIs of these classes, sorted by (depth, name)."""
+    def of_class(self, *sys_class_names, limit: int | None = None) -> list[ImpactedCI]:
+        """Impacted CIs of these classes, sorted by (depth, name); the first `limit` of them if given."""
         wanted = set(sys_class_names)
-        return sorted(
+        found = sorted(
             (ci for ci in self.impacted.values() if ci.sys_class_name in wanted),
             key=lambda ci: (ci.depth, ci.name, ci.id),
         )
+        return found if limit is None else found[:limit]
+
+    def count_of_class(self, *sys_class_names) -> int:
+        """How many impacted CIs are of these classes."""
+        wanted = set(sys_class_names)
+        return sum(1 for ci in self.impacted.values() if ci.sys_class_name in wanted)
+
+    def ids_of_class(self, *sys_class_names) -> list[int]:
+        """pks of the impacted CIs of these classes, in walk order (no details needed)."""
+        wanted = set(sys_class_names)
+        return [ci.id for ci in self.impacted.values() if ci.sys_class_name in wanted]
+
+    def prefetch(self, ci_ids) -> None:
+        """Make the details of these impacted CIs (others are ignored) ready in one query; a no-op when
+        every detail is at hand already, as it is here."""
 
     def path(self, ci_id) -> list[int]:
         """pks from a source to ci_id, inclusive."""
@@ -140,9 +157,21 @@ def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
     if not sources:
         return ImpactResult(source_ids=[], impacted={}, max_depth=max_depth, subscribers=_no_subscribers())
     connection = connections[using or router.db_for_read(ConfigurationItem)]
-    sql = _UpwardSql(connection)
     with _cyclic_gc_paused():
-        return _impacted_by(connection, sql, sources, max_depth)
+        if settings.IMPACT_GRAPH_MAX_MB:
+            from impact.graph_answers import impacted_by_graph  # it builds on this module's types
+
+            # Optimistic: walk the graph at hand and check its version in the details query; only a
+            # changed version costs a second query (and a rebuild).
+            graph = cached_graph(connection)
+            result = None if graph is None else impacted_by_graph(connection, graph, sources, max_depth, True)
+            if result is None:
+                graph = graph_for(connection)
+                if graph is not None:
+                    result = impacted_by_graph(connection, graph, sources, max_depth, False)
+            if result is not None:
+                return result
+        return _impacted_by(connection, _UpwardSql(connection), sources, max_depth)
 
 
 def _impacted_by(connection, sql, sources, max_depth):
@@ -191,10 +220,27 @@ def dependencies_of(ci_ids, max_depth=None, *, using=None) -> dict[int, int]:
         return {}
     connection = connections[using or router.db_for_read(ConfigurationItem)]
     sql = _DownwardSql(connection)
+    graph = cached_graph(connection)
 
     condition, params = id_in(sql.ci_pk, sources, connection)
-    existing = [pk for (pk,) in _fetch(connection, sql.sources + condition, params)]
+    query = sql.sources + condition
+    if graph is not None:  # the graph at hand, checked in the same query
+        query = f"SELECT 0, {sql.ci_pk} FROM {sql.ci} WHERE {condition} UNION ALL {sql.version}"
+    rows = _fetch(connection, query, params)
+    if graph is not None:
+        versions = [pk for (kind, pk) in rows if kind == 1]
+        rows = [(pk,) for (kind, pk) in rows if kind == 0]
+        if versions != [graph.version]:
+            graph = graph_for(connection)
+    elif settings.IMPACT_GRAPH_MAX_MB:
+        graph = graph_for(connection)
+    existing = {pk for (pk,) in rows}
+    existing = [pk for pk in sources if pk in existing]
     with _cyclic_gc_paused():
+        if graph is not None:
+            from impact.graph_answers import dependencies_of_graph  # it builds on this module's types
+
+            return dependencies_of_graph(graph, existing, max_depth)
         depth_of, _via_of = _walk(connection, sql.level, existing, max_depth)
     return depth_of
 
@@ -422,6 +468,7 @@ class _DownwardSql(EdgeSql):
     def __init__(self, connection):
         super().__init__(connection)
         self.sources = f"SELECT {self.ci_pk} FROM {self.ci} WHERE "
+        self.version = f"SELECT 1, version FROM {VERSION_TABLE} WHERE id = 1"
 
     def level(self, frontier_ids):
         """The CIs one step below the frontier: children along propagating relationships and the

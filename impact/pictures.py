@@ -53,10 +53,11 @@ def impact_picture(result: ImpactResult) -> ImpactPicture | None:
     """
     if not result.source_ids:
         return None
-    services = result.of_class(BUSINESS_SERVICE)
-    drawn_services = services[:MAX_DRAWN_SERVICES]
+    service_count = result.count_of_class(BUSINESS_SERVICE)
+    # A hub's result is lazy: only the drawn services (and their paths) are fetched.
+    drawn_services = result.of_class(BUSINESS_SERVICE, limit=MAX_DRAWN_SERVICES)
 
-    node_ids = set(result.source_ids) & result.impacted.keys()
+    node_ids = set(result.source_ids)
     steps = set()
     for service in drawn_services:
         path = result.path(service.id)
@@ -86,5 +87,5 @@ def impact_picture(result: ImpactResult) -> ImpactPicture | None:
         arrow_id="impact-arrow",
     )
     return ImpactPicture(
-        svg=svg, service_count=len(services), hidden_service_count=len(services) - len(drawn_services)
+        svg=svg, service_count=service_count, hidden_service_count=service_count - len(drawn_services)
     )

@@ -41,7 +41,7 @@ def refresh_impacted_services(task, max_depth=None):
         wanted = set()
         if source_ids:
             result = impacted_by(source_ids, max_depth=max_depth)
-            candidates = [ci.id for ci in result.of_class(*IMPACTED_SERVICE_CLASSES)]
+            candidates = result.ids_of_class(*IMPACTED_SERVICE_CLASSES)
             # A base cmdb_ci row that only claims a service class (imported without its subclass row)
             # cannot be referenced by task_cmdb_ci_service; keep the ones that really are services.
             wanted = set(Service.objects.filter(pk__in=candidates).values_list("pk", flat=True))

@@ -25,6 +25,7 @@ from cmdb.models import (
 )
 from core.models import format_sys_id
 from impact.edges import propagating_relationships, reliance_edges
+from impact.graph import cycles_of, graph_for
 from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceOffering
 
 RECORD_FIELDS = ("pk", "sys_id", "name", "sys_class_name")
@@ -88,23 +89,109 @@ class Check:
     key: str
     title: str
     explanation: str
-    find: Callable[[], list]
+    find: Callable[[], "Findings"]
 
 
-@dataclass(frozen=True)
+class Findings:
+    """What a check found, without loading it: a count, a page, or every record streamed."""
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def page(self, offset: int, limit: int | None) -> list:
+        raise NotImplementedError
+
+    def __iter__(self):
+        raise NotImplementedError
+
+    def among(self, pks) -> list:
+        """The records about these CIs (for a cycle: with a member among them), in order."""
+        raise NotImplementedError
+
+
+class QueryFindings(Findings):
+    """Findings that are the CIs of a queryset (any CI model), by name: one query for the count, one
+    per page, and a chunked cursor when every record is streamed."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset.order_by("name", "sys_id")
+
+    def count(self):
+        return self.queryset.count()
+
+    def page(self, offset, limit):
+        end = None if limit is None else offset + limit
+        return [HealthRecord(*row) for row in self.queryset.values_list(*RECORD_FIELDS)[offset:end]]
+
+    def __iter__(self):
+        for row in self.queryset.values_list(*RECORD_FIELDS).iterator(chunk_size=2000):
+            yield HealthRecord(*row)
+
+    def among(self, pks):
+        pks = list(pks)
+        return [HealthRecord(*row) for row in self.queryset.filter(pk__in=pks).values_list(*RECORD_FIELDS)]
+
+
+class ListFindings(Findings):
+    """Findings computed in Python (cycles), already in order."""
+
+    def __init__(self, found):
+        self.found = list(found)
+
+    def count(self):
+        return len(self.found)
+
+    def page(self, offset, limit):
+        return self.found[offset:] if limit is None else self.found[offset : offset + limit]
+
+    def __iter__(self):
+        return iter(self.found)
+
+    def among(self, pks):
+        wanted = set(pks)
+        return [item for item in self.found if getattr(item, "pk", None) in wanted]
+
+
+# Findings a report lists per check unless told otherwise: enough to act on, small enough that the
+# page and the command stay bounded on a CMDB of millions of CIs (the count is always exact).
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass
 class CheckResult:
-    """What one check found; the check passes when it found nothing."""
+    """What one check found (its exact count and one page of records); it passes when it found nothing."""
 
     check: Check
-    records: list
+    findings: Findings
+    offset: int = 0
+    limit: int | None = DEFAULT_PAGE_SIZE
+
+    def __post_init__(self):
+        self.count = self.findings.count()
+        # limit 0: no page at all (a caller that streams every record from `findings`).
+        self.records = self.findings.page(self.offset, self.limit) if self.count and self.limit != 0 else []
 
     @property
     def ok(self):
-        return not self.records
+        return not self.count
 
     @property
-    def count(self):
-        return len(self.records)
+    def truncated(self):
+        """Whether records beyond this page exist."""
+        return self.offset + len(self.records) < self.count
+
+    @property
+    def page_end(self):
+        """The 1-based number of the last record listed."""
+        return self.offset + len(self.records)
+
+    @property
+    def next_offset(self):
+        return self.offset + len(self.records) if self.truncated else None
+
+    @property
+    def previous_offset(self):
+        return max(0, self.offset - (self.limit or 0)) if self.offset else None
 
     def as_dict(self):
         return {
@@ -131,25 +218,32 @@ def health_check(key, title, explanation):
     return register
 
 
-def run_checks(keys=None):
-    """Run the checks named by `keys` (all of them by default), in registration order.
+def selected_checks(keys=None) -> list[Check]:
+    """The checks named by `keys` (all of them by default), in registration order; KeyError for an
+    unknown key."""
+    if keys is None:
+        return list(CHECKS.values())
+    unknown = sorted(set(keys) - CHECKS.keys())
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    return [check for key, check in CHECKS.items() if key in set(keys)]
+
+
+def run_checks(keys=None, *, offset: int = 0, limit: int | None = DEFAULT_PAGE_SIZE) -> list[CheckResult]:
+    """Run the checks named by `keys` (all of them by default), in registration order: each one's exact
+    count and the page of `limit` records from `offset` (None: all of them).
 
     KeyError for an unknown key, before any check runs.
     """
-    if keys is None:
-        selected = list(CHECKS.values())
-    else:
-        unknown = sorted(set(keys) - CHECKS.keys())
-        if unknown:
-            raise KeyError(", ".join(unknown))
-        selected = [check for key, check in CHECKS.items() if key in set(keys)]
-    return [CheckResult(check=check, records=check.find()) for check in selected]
+    return [
+        CheckResult(check=check, findings=check.find(), offset=offset, limit=limit)
+        for check in selected_checks(keys)
+    ]
 
 
-def records(queryset):
-    """The rows of `queryset` (any CI model) as HealthRecords, by name: one query."""
-    rows = queryset.order_by("name", "sys_id").values_list(*RECORD_FIELDS)
-    return [HealthRecord(*row) for row in rows]
+def records(queryset) -> QueryFindings:
+    """The CIs of `queryset` (any CI model) as findings, by name."""
+    return QueryFindings(queryset)
 
 
 def business_offerings():
@@ -271,14 +365,20 @@ def cis_without_relationship():
     "the loop as impacting every other; such loops are almost always modelling mistakes.",
 )
 def relationship_cycles():
-    successors = successors_by_node(reliance_edges().iterator(chunk_size=10_000))
-    components = [c for c in strongly_connected_components(successors) if len(c) > 1]
+    graph = graph_for(connection)
+    if graph is not None:  # the in-memory impact graph holds exactly these edges
+        components, successors = cycles_of(graph)
+    else:
+        successors = successors_by_node(reliance_edges().iterator(chunk_size=10_000))
+        components = [c for c in strongly_connected_components(successors) if len(c) > 1]
     details = records_by_pk(pk for component in components for pk in component)
     cycles = [
         Cycle(tuple(walk_component([details[pk] for pk in component], successors)))
         for component in components
     ]
-    return sorted(cycles, key=lambda cycle: (cycle.members[0].name, cycle.members[0].sys_id_hex))
+    return ListFindings(
+        sorted(cycles, key=lambda cycle: (cycle.members[0].name, cycle.members[0].sys_id_hex))
+    )
 
 
 def successors_by_node(edges):

@@ -6,6 +6,8 @@ outages are shown; the views only parse the request and render what these functi
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
+from django.db.models import Count, F
 from django.utils import timezone
 
 from cmdb.models import BusinessService, ConfigurationItem, Service, ci_models_by_class
@@ -99,12 +101,19 @@ class TreeEntry:
     """A portfolio node with the business services under it and its child nodes."""
 
     node: PortfolioNode | None  # None: the services that sit in no portfolio
-    services: list[ServiceHealth] = field(default_factory=list)
+    services: list[ServiceHealth] = field(default_factory=list)  # those listed on this page
     children: list["TreeEntry"] = field(default_factory=list)
+    own_total: int = 0  # business services in this node itself, on every page
 
     @property
     def service_count(self):
-        return len(self.services) + sum(child.service_count for child in self.children)
+        """Business services in this subtree, on every page."""
+        return self.own_total + sum(child.service_count for child in self.children)
+
+    @property
+    def listed_count(self):
+        """Business services of this subtree listed on this page."""
+        return len(self.services) + sum(child.listed_count for child in self.children)
 
     @property
     def problem_count(self):
@@ -117,9 +126,11 @@ class PortfolioOverview:
     """The tree, and counts across it."""
 
     roots: list[TreeEntry]
-    health: dict[int, ServiceHealth]
+    health: dict[int, ServiceHealth]  # the services listed on this page
     month_start: object
     only_own: bool
+    page: object = None  # the django Page of services listed; None when every service is listed
+    service_total: int = 0
 
     def count(self, status):
         return sum(1 for entry in self.health.values() if entry.status == status)
@@ -130,26 +141,41 @@ class PortfolioOverview:
 
 
 def data_problems_by_service(services):
-    """Service pk -> titles of the data-health checks it or one of its offerings fails."""
+    """Service pk -> titles of the data-health checks it or one of its offerings fails.
+
+    The checks look at these services and their offerings only: the cost follows the listed
+    services, not the size of the portfolio.
+    """
     service_ids = {service.pk for service in services}
     parent_of = dict(ServiceOffering.objects.filter(parent_id__in=service_ids).values_list("pk", "parent_id"))
     problems = {}
-    for result in health.run_checks(SERVICE_HEALTH_CHECKS):
-        for record in result.records:
+    for check in health.selected_checks(SERVICE_HEALTH_CHECKS):
+        for record in check.find().among([*service_ids, *parent_of]):
             owner_pk = record.pk if record.pk in service_ids else parent_of.get(record.pk)
-            if owner_pk is not None and result.check.title not in problems.setdefault(owner_pk, []):
-                problems[owner_pk].append(result.check.title)
+            if owner_pk is not None and check.title not in problems.setdefault(owner_pk, []):
+                problems[owner_pk].append(check.title)
     return problems
 
 
-def portfolio_overview(user, mine_requested=False, now=None):
-    """The portfolio tree the user may see, each business service marked with this month's health."""
+# Business services listed per page of /portfolio/: the marks cost queries in proportion to them.
+PORTFOLIO_PAGE_SIZE = 200
+
+
+def portfolio_overview(user, mine_requested=False, now=None, page_number=1):
+    """The portfolio tree the user may see, each business service of page `page_number` (in tree
+    order, then by name) marked with this month's health; node counts cover every page."""
     now = now or timezone.now()
     only_own = shows_only_own_services(user, mine_requested)
-    services = BusinessService.objects.select_related("owned_by").order_by("name")
+    services = BusinessService.objects.select_related("owned_by")
     if only_own:
         services = services.filter(owned_by=user)
-    services = list(services)
+    totals = dict(services.order_by().values_list("portfolio").annotate(Count("pk")))
+    paginator = Paginator(
+        services.order_by(F("portfolio__tree_id").asc(nulls_last=True), "portfolio__lft", "name", "pk"),
+        PORTFOLIO_PAGE_SIZE,
+    )
+    page = paginator.get_page(page_number)
+    services = list(page.object_list)
     month_start, month_end = current_month(now)
     availability = availability_of_services(services, month_start, month_end, now=now)
     problems = data_problems_by_service(services)
@@ -158,27 +184,39 @@ def portfolio_overview(user, mine_requested=False, now=None):
         for service in services
     }
 
-    entries = {node.pk: TreeEntry(node) for node in PortfolioNode.objects.order_by("tree_id", "lft")}
-    unfiled = TreeEntry(None)
+    entries = {
+        node.pk: TreeEntry(node, own_total=totals.get(node.pk, 0))
+        for node in PortfolioNode.objects.order_by("tree_id", "lft")
+    }
+    unfiled = TreeEntry(None, own_total=totals.get(None, 0))
     for service in services:
         entries.get(service.portfolio_id, unfiled).services.append(marks[service.pk])
     roots = []
     for entry in entries.values():
         parent = entries.get(entry.node.parent_id)
         (parent.children if parent else roots).append(entry)
-    if only_own:
-        roots = prune_empty(roots)
+    paged = paginator.num_pages > 1
+    if only_own or paged:
+        roots = prune_empty(roots, listed_only=paged)
     if unfiled.services:
         roots.append(unfiled)
-    return PortfolioOverview(roots=roots, health=marks, month_start=month_start, only_own=only_own)
+    return PortfolioOverview(
+        roots=roots,
+        health=marks,
+        month_start=month_start,
+        only_own=only_own,
+        page=page if paged else None,
+        service_total=paginator.count,
+    )
 
 
-def prune_empty(entries):
-    """Entries with at least one service in their subtree, their children pruned the same way."""
+def prune_empty(entries, listed_only=False):
+    """Entries with at least one service in their subtree (listed on this page, with `listed_only`),
+    their children pruned the same way."""
     kept = []
     for entry in entries:
-        entry.children = prune_empty(entry.children)
-        if entry.service_count:
+        entry.children = prune_empty(entry.children, listed_only)
+        if entry.listed_count if listed_only else entry.service_count:
             kept.append(entry)
     return kept
 

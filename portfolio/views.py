@@ -13,7 +13,9 @@ from portfolio.overview import can_view_service, portfolio_overview, service_pag
 def portfolio_index(request):
     """The portfolio tree, every business service marked with this month's health."""
     mine_requested = request.GET.get("mine") == "1"
-    overview = portfolio_overview(request.user, mine_requested=mine_requested)
+    overview = portfolio_overview(
+        request.user, mine_requested=mine_requested, page_number=request.GET.get("page")
+    )
     return render(request, "portfolio/index.html", {"overview": overview, "mine": overview.only_own})
 
 

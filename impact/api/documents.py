@@ -37,12 +37,10 @@ def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
     counts = {}
     sections = {}
     for key, sys_class_name in SECTIONS:
-        entries = result.of_class(sys_class_name)
-        counts[key] = len(entries)
-        if len(entries) > limit:
-            truncated = True
-            entries = entries[:limit]
-        sections[key] = entries
+        # Counted without details; only the listed entries are fetched (a hub reaches half the CMDB).
+        counts[key] = result.count_of_class(sys_class_name)
+        truncated = truncated or counts[key] > limit
+        sections[key] = result.of_class(sys_class_name, limit=limit)
 
     parents = _offering_parents(result, sections["service_offerings"])
     document = {
@@ -132,6 +130,7 @@ def _offering_parents(result, offerings):
     others (cut off by max_depth) are fetched in one query.
     """
     parent_ids = {ci.parent_id for ci in offerings if ci.parent_id is not None}
+    result.prefetch(parent_ids)
     parents = {}
     missing = []
     for pk in parent_ids:

@@ -5,7 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cmdb.admin.relationships import DownstreamRelationshipInline, UpstreamRelationshipInline
+from cmdb.admin.relationships import (
+    CappedRelationshipFormSet,
+    DownstreamRelationshipInline,
+    UpstreamRelationshipInline,
+)
 from cmdb.models import ConfigurationItem, Relationship, RelationshipType
 from tests.admin_helpers import add_inline_row, change_form_data, inline_prefix
 from tests.factories.cmdb import (
@@ -176,3 +180,58 @@ def test_a_server_added_through_the_admin_records_its_class(admin_client):
     response = admin_client.post(reverse("admin:cmdb_server_add"), data)
     assert response.status_code == 302
     assert ConfigurationItem.objects.get(name="srv-new-01").sys_class_name == "cmdb_ci_server"
+
+
+def bulk_relationships(app, count, depends_on):
+    """`count` relationships where `app` is the child (upstream) and `count` where it is the parent."""
+    others = ConfigurationItem.objects.bulk_create(
+        ConfigurationItem(name=f"peer-{n:05}", sys_class_name="cmdb_ci_server") for n in range(count)
+    )
+    Relationship.objects.bulk_create(
+        [Relationship(parent=other, child=app, type=depends_on) for other in others]
+        + [Relationship(parent=app, child=other, type=depends_on) for other in others],
+        batch_size=2000,
+    )
+
+
+def test_hub_page_caps_its_relationship_rows_with_the_same_queries_for_10_and_10000(admin_client, depends_on):
+    small, hub = ApplicationServiceFactory(), ApplicationServiceFactory()
+    bulk_relationships(small, 10, depends_on)
+    bulk_relationships(hub, 10_000, depends_on)
+    admin_client.get(change_url(small))
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(change_url(small))
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(change_url(hub))
+
+    assert len(many) == len(few)
+    content = response.content.decode()
+    cap = CappedRelationshipFormSet.CAP
+    assert content.count("peer-") <= 2 * cap * 3  # `cap` rows per inline; a row names its peer three times
+    assert f"Showing the first {cap} of 10000" in content
+    assert f"?child__id__exact={hub.pk}" in content and f"?parent__id__exact={hub.pk}" in content
+    assert len(response.content) < 1_000_000
+
+
+def test_link_of_a_capped_inline_lists_the_ci_relationships(admin_client, depends_on):
+    hub = ApplicationServiceFactory()
+    bulk_relationships(hub, 60, depends_on)
+
+    response = admin_client.get(reverse("admin:cmdb_relationship_changelist") + f"?child__id__exact={hub.pk}")
+
+    assert response.status_code == 200
+    assert "60 relationships" in response.content.decode()
+
+
+def test_capped_hub_page_still_saves(admin_client, depends_on):
+    hub = ApplicationServiceFactory(name="hub")
+    bulk_relationships(hub, 60, depends_on)
+    response = admin_client.get(change_url(hub))
+    data = change_form_data(response)
+    data["name"] = "hub renamed"
+
+    response = admin_client.post(change_url(hub), data)
+
+    assert response.status_code == 302
+    assert ConfigurationItem.objects.get(pk=hub.pk).name == "hub renamed"
+    assert Relationship.objects.filter(child=hub).count() == 60

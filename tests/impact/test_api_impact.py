@@ -11,6 +11,19 @@ pytestmark = pytest.mark.django_db
 URL = "impact-api:impact"
 
 
+@pytest.fixture(autouse=True, params=["sql", "graph", "graph_lazy"])
+def engine_strategy(request, settings, monkeypatch):
+    """The document is the same whichever way the engine answers: SQL, or the in-memory graph with
+    every detail at once or only the listed ones (hubs)."""
+    from impact import graph_answers
+
+    if request.param == "sql":
+        settings.IMPACT_GRAPH_MAX_MB = 0
+    if request.param == "graph_lazy":
+        monkeypatch.setattr(graph_answers, "EAGER_DETAILS_LIMIT", 0)
+    return request.param
+
+
 @pytest.fixture
 def graph():
     return build_impact_graph()

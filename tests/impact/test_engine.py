@@ -5,7 +5,7 @@ import gc
 import pytest
 
 from cmdb.models import ConfigurationItem, Relationship
-from impact import engine
+from impact import engine, graph_answers
 from impact.engine import HARD_MAX_DEPTH, dependencies_of, impacted_by
 from offerings.models import ServiceOffering
 from tests.factories.cmdb import (
@@ -33,12 +33,17 @@ DEPENDS_ON = "Depends on::Used by"
 CONNECTS_TO = "Connects to::Connected by"  # a standard type that does not propagate impact
 
 
-@pytest.fixture(autouse=True, params=["recursive", "breadth_first"])
-def walk_strategy(request, monkeypatch):
-    """Every behaviour must hold for both ways impacted_by walks: one recursive query (small walks)
-    and breadth first, one query per level (hubs)."""
+@pytest.fixture(autouse=True, params=["recursive", "breadth_first", "graph", "graph_lazy"])
+def walk_strategy(request, monkeypatch, settings):
+    """Every behaviour must hold for every way impacted_by walks: in SQL, one recursive query (small
+    walks) or breadth first, one query per level (hubs); over the in-memory graph, with every detail
+    fetched at once (small walks) or only those listed (hubs)."""
+    if request.param in ("recursive", "breadth_first"):
+        settings.IMPACT_GRAPH_MAX_MB = 0
     if request.param == "breadth_first":
         monkeypatch.setattr(engine, "RECURSIVE_WALK_ROW_LIMIT", 0)
+    if request.param == "graph_lazy":
+        monkeypatch.setattr(graph_answers, "EAGER_DETAILS_LIMIT", 0)
     return request.param
 
 

@@ -126,3 +126,40 @@ def test_change_url_of_a_class_without_model_is_the_base_ci_page():
 @pytest.mark.urls(__name__)
 def test_change_url_is_none_when_the_class_has_no_admin():
     assert admin_change_url("service_offering", 42) is None
+
+
+def lone_cis(count):
+    ConfigurationItem.objects.bulk_create(
+        ConfigurationItem(name=f"lone-{n:05}", sys_class_name="cmdb_ci_server") for n in range(count)
+    )
+
+
+def test_page_is_bounded_and_costs_the_same_queries_for_10_and_10000_offenders(admin_client, page_url):
+    lone_cis(10)
+    admin_client.get(page_url)
+    few = page_queries(admin_client, page_url)
+    lone_cis(9990)
+    admin_client.get(page_url)
+
+    assert page_queries(admin_client, page_url) == few
+    content = admin_client.get(page_url).content.decode()
+    assert "CIs without any relationship (10000)" in content
+    assert content.count("lone-") == 50
+    assert "Records 1–50 of 10000." in content
+
+
+def test_one_check_pages_through_its_records(admin_client, page_url):
+    lone_cis(60)
+
+    content = admin_client.get(page_url, {"check": "ci_without_relationship", "offset": 50}).content.decode()
+
+    assert content.count("lone-") == 10
+    assert "lone-00050" in content and "lone-00049" not in content
+    assert "Records 51–60 of 60." in content
+
+
+@pytest.mark.parametrize("params", [{"check": "nope"}, {"offset": "-1"}, {"offset": "x"}])
+def test_bad_paging_is_a_400_naming_the_parameter(admin_client, page_url, params):
+    response = admin_client.get(page_url, params)
+    assert response.status_code == 400
+    assert next(iter(params)) in response.content.decode()

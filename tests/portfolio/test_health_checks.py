@@ -335,6 +335,7 @@ def count_queries(function):
 
 def test_run_checks_takes_the_same_number_of_queries_whatever_it_finds():
     plant_every_problem(1)
+    run_checks()  # the cycle search builds the in-memory impact graph once per graph version
     with_one = count_queries(run_checks)
     plant_every_problem(5)
     results = run_checks()
@@ -352,3 +353,32 @@ def test_cycle_records_describe_each_member():
         {"sys_id": first.sys_id.hex, "name": "node-a", "sys_class_name": "cmdb_ci_server"},
         {"sys_id": second.sys_id.hex, "name": "node-b", "sys_class_name": "cmdb_ci_server"},
     ]
+
+
+def test_run_checks_lists_one_page_and_counts_everything():
+    for _ in range(12):
+        ServiceOfferingFactory(parent=None)
+
+    [result] = run_checks(["offering_without_parent"], offset=10, limit=5)
+
+    assert (result.count, len(result.records), result.truncated) == (12, 2, False)
+    assert run_checks(["offering_without_parent"], limit=5)[0].next_offset == 5
+
+
+def test_queries_and_page_size_are_the_same_for_10_and_10000_offenders():
+    def plant(count):
+        ConfigurationItem.objects.bulk_create(
+            ConfigurationItem(name=f"lone-{n}", sys_class_name="cmdb_ci_server") for n in range(count)
+        )
+
+    plant(10)
+    run_checks()
+    few_queries = count_queries(run_checks)
+    few = {result.check.key: len(result.records) for result in run_checks()}
+    plant(9990)
+    run_checks()
+
+    assert count_queries(run_checks) == few_queries
+    results = {result.check.key: result for result in run_checks()}
+    assert results["ci_without_relationship"].count >= 10_000
+    assert (few["ci_without_relationship"], len(results["ci_without_relationship"].records)) == (10, 50)

@@ -121,3 +121,26 @@ def test_unknown_check_is_a_usage_error():
     with pytest.raises(CommandError, match="Unknown check: no_such_check") as excinfo:
         call_command("csdm_health", "--check", "no_such_check", stdout=StringIO())
     assert excinfo.value.returncode == 2
+
+
+def test_limit_lists_a_page_and_says_how_many_more(lone_server):
+    for n in range(3):
+        ServerFactory(name=f"spare-{n}")
+    output = run("--check", "ci_without_relationship", "--limit", "2")[1]
+    assert "FAIL ci_without_relationship (4)" in output
+    assert "… and 2 more (--limit 0 lists them all)" in output
+
+
+def test_limit_0_streams_every_record_as_json(lone_server):
+    for n in range(60):
+        ServerFactory(name=f"spare-{n:02}")
+    document = json.loads(run("--json", "--check", "ci_without_relationship", "--limit", "0")[1])
+    [entry] = document["checks"]
+    assert (entry["count"], len(entry["records"])) == (61, 61)
+
+
+def test_default_json_lists_the_first_page_with_the_full_count(lone_server):
+    for n in range(60):
+        ServerFactory(name=f"spare-{n:02}")
+    [entry] = json.loads(run("--json", "--check", "ci_without_relationship")[1])["checks"]
+    assert (entry["count"], len(entry["records"])) == (61, 50)
