@@ -236,7 +236,8 @@ class Importer:
                 row.references[reference_name] = target
             else:
                 python_value = to_python(row, name, model_field, value, converter)
-                if model_field.attname in row.values and differs(row.values[model_field.attname], python_value):
+                earlier = row.values.get(model_field.attname, python_value)
+                if differs(earlier, python_value):
                     raise row.fail(f"disagrees with {spec.canonical_name(name)}", name)
                 row.values[model_field.attname] = python_value
         row.missing = [name for name in spec.required_fields if not spec.has_field(data, name)]

@@ -107,10 +107,9 @@ class FolderSource:
         with file.open("rb") as stream:
             found = 0
             try:
-                for found, pair in enumerate(
-                    routed_rows(ijson.items(stream, "result.item", use_float=True), file.name, file_spec, file.stem),
-                    start=1,
-                ):
+                raw_rows = ijson.items(stream, "result.item", use_float=True)
+                for pair in routed_rows(raw_rows, file.name, file_spec, file.stem):
+                    found += 1
                     yield pair
                 if not found:
                     stream.seek(0)

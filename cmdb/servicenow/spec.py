@@ -13,7 +13,6 @@ from functools import cached_property
 
 from django.db import models
 
-
 # Other spellings of a ServiceNow field that imports accept: {other spelling: ServiceNow's own}.
 # ServiceNow's CI column for business criticality is `busines_criticality` (sic); exports made by
 # hand, and Runstage's own before it wrote ServiceNow's, spell it out in full. Exports write
