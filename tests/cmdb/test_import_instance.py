@@ -23,7 +23,7 @@ from cmdb.servicenow.exporter import export_folder
 from cmdb.servicenow.importer import ImportFailure, import_folder, import_source
 from cmdb.servicenow.instance import InstanceSource, parse_since
 from cmdb.servicenow.registry import spec_for_table
-from tests.fixtures.servicenow.helpers import SAMPLE, database_snapshot, read_table
+from tests.fixtures.servicenow.helpers import SAMPLE, database_snapshot, empty_every_table, read_table
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def served_sample(serve, tmp_path):
     import_folder(SAMPLE)
     export_folder(tmp_path / "served")
     url, api = serve(tmp_path / "served")
-    call_command("flush", interactive=False, verbosity=0)
+    empty_every_table()
     return url, api
 
 

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 
 from catalog import services
 from catalog.models import CatalogItem, Request, RequestedItem, RequestedItemAnswer
@@ -13,7 +12,7 @@ from cmdb.servicenow.exporter import export_folder
 from cmdb.servicenow.importer import ImportFailure, import_folder
 from impact.models import Task
 from offerings.models import ServiceCommitment
-from tests.fixtures.servicenow.helpers import SAMPLE, copy_sample, read_table, write_table
+from tests.fixtures.servicenow.helpers import SAMPLE, copy_sample, empty_every_table, read_table, write_table
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +224,7 @@ def place_demo_orders():
 
 
 def empty_everything():
-    call_command("flush", interactive=False, verbosity=0)
+    empty_every_table()
 
 
 def test_demo_with_orders_outages_and_tasks_round_trips_to_identical_files(tmp_path):
