@@ -36,9 +36,7 @@ class TableProgress:
         self.finish()
         self.table, self.total, self.done, self.started = table, total, 0, time.perf_counter()
         if self.terminal:
-            self.bar = tqdm(
-                total=total, desc=table, unit=" rows", unit_scale=True, file=self.stream, leave=True
-            )
+            self.bar = tqdm(total=total, desc=table, unit=" rows", file=self.stream, leave=True)
 
     def advance(self, rows):
         self.done += rows
