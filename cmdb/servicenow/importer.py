@@ -29,7 +29,9 @@ from cmdb.servicenow.sources import FolderSource, ImportFailure, SourceRow, plai
 
 __all__ = ["ImportFailure", "ImportResult", "SourceRow", "import_folder", "import_source", "plain_value"]
 
-BATCH_SIZE = 1000
+# Rows per batch: each batch costs a handful of round trips (look-ups, COPY); 5,000 rows halved the
+# wall time of 1,000 on a busy server, and a batch of CIs holds a few MB.
+BATCH_SIZE = 5000
 REFERENCE_CACHE_SIZE = 100_000
 VALUE_CACHE_SIZE = 100_000
 # Every table carries these; kept as imported (fidelity), set by the import only when absent.
