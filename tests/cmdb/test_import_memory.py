@@ -21,7 +21,7 @@ from django.db import connection
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NAMESPACE = uuid.UUID("4d454d4f-5259-4000-8000-000000000016")
-DEPENDS_ON = "1a9cb166f1571100a92eb60da2bce5c5"  # the standard "Depends on::Used by" type
+DEPENDS_ON = "1a9cb166f1571100a92eb60da2bce5c5"
 STAMP = "2025-12-06 18:24:00"
 RELATIONSHIPS_PER_CI = 5
 
@@ -68,6 +68,9 @@ def write_export(folder, cis):
         for number in range(cis)
     ]
     (folder / "cmdb_ci_server.json").write_text(json.dumps({"result": servers}, indent=2))
+    # The type travels with the export: earlier transactional tests may have flushed the standard ones.
+    relationship_type = {"sys_id": DEPENDS_ON, "name": "Depends on::Used by"}
+    (folder / "cmdb_rel_type.json").write_text(json.dumps({"result": [relationship_type]}))
     relationships = [
         {
             "sys_id": sys_id("rel", number * RELATIONSHIPS_PER_CI + offset),
