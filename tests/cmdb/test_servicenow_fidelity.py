@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from catalog import services
 from catalog.models import CatalogItem, Request, RequestedItem, RequestedItemAnswer
-from cmdb.models import DatabaseInstance, NumberCounter, Outage, User
+from cmdb.models import DatabaseInstance, NumberCounter, Outage, Server, User
 from cmdb.servicenow.exporter import export_folder
 from cmdb.servicenow.importer import ImportFailure, import_folder
 from impact.models import Task
@@ -254,3 +254,24 @@ def test_imported_orders_move_the_request_counters_past_their_numbers(tmp_path):
 
     number = int(request.number.removeprefix("REQ"))
     assert NumberCounter.objects.get(prefix="REQ").next_value == number + 1
+
+
+# --- writing changed rows ------------------------------------------------------------------------
+
+SERVER = "f3972b8d5d71541ab2180c5939f37948"
+
+
+def test_a_change_to_base_and_class_fields_of_a_ci_is_written_to_both_tables(tmp_path):
+    folder = copy_sample(tmp_path)
+    import_folder(folder)
+    rows = read_table(folder, "cmdb_ci")
+    server = next(row for row in rows if row["sys_id"] == SERVER)
+    server.update(name="srv-001-renamed", cpu_count="16", sys_updated_by="maria.lopez")
+    write_table(folder, "cmdb_ci", rows)
+
+    result = import_folder(folder)
+
+    stored = Server.objects.get(sys_id=SERVER)
+    assert (stored.name, stored.cpu_count, stored.sys_updated_by) == ("srv-001-renamed", 16, "maria.lopez")
+    assert result.tables["cmdb_ci_server"].updated == 1
+    assert import_folder(folder).tables["cmdb_ci_server"].updated == 0
