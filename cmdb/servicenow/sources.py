@@ -86,8 +86,6 @@ class FolderSource:
                 self.skipped.append(file.name)
                 continue
             for _, spec in self.read(file, file_spec):
-                if spec not in self.totals:
-                    self.totals[spec] = 0
                 if not self.files[spec] or self.files[spec][-1][0] != file:
                     self.files[spec].append((file, file_spec))
                 self.totals[spec] += 1
