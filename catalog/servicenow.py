@@ -12,7 +12,9 @@ Not mapped:
 - `sc_cat_item.sc_catalogs`: a comma-separated list in ServiceNow, a many-to-many here
   (`CatalogItem.catalogs`). An imported item without catalogs is placed in its category's
   catalog instead (ServiceNow keeps the two in step the same way), so the catalog pages list it.
-Carts, requests and requested items are operational data, not imported.
+Orders round-trip: requests (`sc_request`), requested items (`sc_req_item`) and their answers
+(`sc_item_option_mtom`) keep their numbers, states and prices; the REQ and RITM counters are then
+moved past the highest number imported. Carts are a user's scratch pad and are not exported.
 """
 
 from catalog.models import (
@@ -21,9 +23,13 @@ from catalog.models import (
     CatalogItemOffering,
     Category,
     ItemVariable,
+    Request,
+    RequestedItem,
+    RequestedItemAnswer,
     VariableChoice,
     VariableType,
 )
+from cmdb.models.numbers import highest_number, move_counter_past
 from cmdb.servicenow.converters import DURATION
 from cmdb.servicenow.spec import Converter, TableSpec, field_map
 
@@ -77,6 +83,14 @@ def place_items_in_their_category_catalog():
     )
 
 
+def settle_order_numbers():
+    """After an order import: the REQ and RITM counters past every imported number."""
+    for model, prefix in ((Request, "REQ"), (RequestedItem, "RITM")):
+        highest = highest_number(model._base_manager.all(), prefix)
+        if highest is not None:
+            move_counter_past(prefix, highest)
+
+
 TABLES = [
     TableSpec(Catalog, field_map("title", "description", "active", "order")),
     # Categories are unique by title among siblings, so they load parents first.
@@ -112,4 +126,48 @@ TABLES = [
         converters={"type": VARIABLE_TYPE},
     ),
     TableSpec(VariableChoice, field_map("question", "text", "value", "order")),
+    TableSpec(
+        Request,
+        field_map(
+            "number",
+            "requested_for",
+            "opened_by",
+            "request_state",
+            "approval",
+            "price",
+            "price_currency",
+            "opened_at",
+            "closed_at",
+        ),
+        after_load=settle_order_numbers,
+        ordering=("number", "sys_id"),
+    ),
+    TableSpec(
+        RequestedItem,
+        field_map(
+            "number",
+            "request",
+            "quantity",
+            "price",
+            "price_currency",
+            "recurring_price",
+            "recurring_frequency",
+            "state",
+            "stage",
+            "approval",
+            "approver",
+            "approved_by",
+            "approval_decided_at",
+            "rejection_reason",
+            "closed_at",
+            cat_item="catalog_item",
+        ),
+        after_load=settle_order_numbers,
+        ordering=("number", "sys_id"),
+    ),
+    TableSpec(
+        RequestedItemAnswer,
+        field_map("request_item", "question", "value", "display_value", "order", sc_item_option="variable"),
+        ordering=("request_item__number", "order", "sys_id"),
+    ),
 ]

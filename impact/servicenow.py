@@ -8,9 +8,8 @@ created here never collides with one that came in. Imported impacted services ar
 come (a ServiceNow export lists them); `refresh_impacted_services` recomputes them on request.
 """
 
-from django.db.models.functions import Length
-
 from cmdb.models import next_number
+from cmdb.models.numbers import highest_number as highest_task_number
 from cmdb.models.numbers import move_counter_past
 from cmdb.servicenow.spec import TableSpec, field_map
 from impact.models import AffectedCI, ChangeApproval, ChangeRequest, ImpactedService, Incident, Outage, Task
@@ -32,22 +31,8 @@ TASK_FIELDS = field_map(
 
 
 def highest_number(prefix):
-    """The numeric part of the highest task number `<prefix><digits>`, or None when there is none.
-
-    Numbers are compared by length first, then as text, which is numeric order for digit strings;
-    numbers with a non-numeric tail (a foreign scheme that shares the prefix) are passed over.
-    """
-    numbers = (
-        Task._base_manager.filter(number__startswith=prefix)
-        .annotate(length=Length("number"))
-        .order_by("-length", "-number")
-        .values_list("number", flat=True)
-    )
-    for number in numbers.iterator():
-        tail = number[len(prefix) :]
-        if number[: len(prefix)].upper() == prefix and tail.isdigit():
-            return int(tail)
-    return None
+    """The numeric part of the highest task number `<prefix><digits>`, or None when there is none."""
+    return highest_task_number(Task._base_manager.all(), prefix)
 
 
 def number_unnumbered_tasks():

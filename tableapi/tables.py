@@ -12,6 +12,7 @@ from functools import cached_property
 from django.db import models
 from django.db.models import Q
 
+from cmdb.servicenow.exporter import SYSTEM_FIELDS as STAMP_FIELDS
 from cmdb.servicenow.importer import to_python
 from cmdb.servicenow.registry import family_root, spec_for_table, specs_by_model, subclasses
 from cmdb.servicenow.spec import TableSpec
@@ -20,7 +21,8 @@ from tableapi.errors import bad_request
 from tableapi.query import Condition, EncodedQuery, QueryError
 
 # Fields every record has beside its spec's field map; never written through the API.
-SYSTEM_FIELDS = ("sys_id", "sys_class_name", "sys_created_on", "sys_updated_on")
+# The record's own fields every table has, beside its mapped ones: the export's stamps among them.
+SYSTEM_FIELDS = ("sys_id", "sys_class_name", *STAMP_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from django.db import models, transaction
 from django.db.models import F
+from django.db.models.functions import Length
 
 
 class NumberCounter(models.Model):
@@ -50,3 +51,22 @@ def locked_counter(prefix):
         prefix=prefix, defaults={"next_value": DEFAULT_START.get(prefix, 1)}
     )
     return counter
+
+
+def highest_number(queryset, prefix):
+    """The numeric part of the highest `number` `<prefix><digits>` in `queryset`, or None.
+
+    Numbers are compared by length first, then as text, which is numeric order for digit strings;
+    numbers with a non-numeric tail (a foreign scheme that shares the prefix) are passed over.
+    """
+    numbers = (
+        queryset.filter(number__startswith=prefix)
+        .annotate(length=Length("number"))
+        .order_by("-length", "-number")
+        .values_list("number", flat=True)
+    )
+    for number in numbers.iterator():
+        tail = number[len(prefix) :]
+        if number[: len(prefix)].upper() == prefix and tail.isdigit():
+            return int(tail)
+    return None

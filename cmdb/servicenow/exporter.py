@@ -1,6 +1,8 @@
 """Write every ServiceNow table Runstage knows to a folder, in the shape the importer reads."""
 
+import datetime
 import json
+import textwrap
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +12,10 @@ from django.db import DEFAULT_DB_ALIAS
 from cmdb.servicenow.registry import family_root, load_order, subclasses
 
 EXPORT_CHUNK = 2000
+# Written for every row, as ServiceNow's Table API does; the importer keeps them.
+SYSTEM_FIELDS = ("sys_created_on", "sys_updated_on", "sys_created_by", "sys_updated_by")
+# ServiceNow's date-time form, always in UTC: "2025-12-06 18:24:00".
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def export_folder(path, *, using=DEFAULT_DB_ALIAS):
@@ -18,9 +24,8 @@ def export_folder(path, *, using=DEFAULT_DB_ALIAS):
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for spec in load_order():
-        rows = [export_row(spec, obj) for obj in rows_of(spec, using)]
-        write_table(folder / f"{spec.table}.json", rows)
-        counts[spec.table] = len(rows)
+        rows = (export_row(spec, obj) for obj in rows_of(spec, using))
+        counts[spec.table] = write_table(folder / f"{spec.table}.json", rows)
     return counts
 
 
@@ -51,6 +56,8 @@ def export_row(spec, obj):
             row[name] = export_value(getattr(obj, model_field.attname), spec.converters.get(name))
     for name in spec.export_only:
         row[name] = stored_value(getattr(obj, name))
+    for name in SYSTEM_FIELDS:
+        row[name] = stored_value(getattr(obj, name))
     return row
 
 
@@ -71,9 +78,18 @@ def stored_value(value):
         return format(value.normalize(), "f")
     if isinstance(value, uuid.UUID):
         return value.hex
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).strftime(DATETIME_FORMAT)
     return str(value)
 
 
 def write_table(file, rows):
-    text = json.dumps({"result": rows}, indent=2, ensure_ascii=False)
-    file.write_text(text + "\n", encoding="utf-8")
+    """Write `{"result": [...]}` a row at a time (the text `json.dumps(..., indent=2)` would give,
+    without holding the table); return the number of rows."""
+    count = 0
+    with file.open("w", encoding="utf-8") as stream:
+        for count, row in enumerate(rows, start=1):
+            stream.write('{\n  "result": [\n' if count == 1 else ",\n")
+            stream.write(textwrap.indent(json.dumps(row, indent=2, ensure_ascii=False), "    "))
+        stream.write("\n  ]\n}\n" if count else '{\n  "result": []\n}\n')
+    return count

@@ -1,43 +1,41 @@
-"""Load a folder of ServiceNow Table API files (`<table>.json`) in one transaction.
+"""Load ServiceNow Table API rows (a folder of `<table>.json` files, or a pulled instance) in one
+transaction.
 
-The load is set-based so that a million CIs take minutes, not hours: rows go in batches, every
-reference of a batch is resolved with one query per referenced model, existing rows are fetched
-with one query per batch, and new rows of a multi-table-inherited model are inserted table by
-table with multi-row INSERTs (Django's bulk_create refuses such models). Any bad row aborts the
-whole load with a message naming file, row and field; nothing is half-loaded.
+Rows come from a source (`cmdb.servicenow.sources`) one table at a time, as a stream, so memory
+holds a batch, not the export. The load is set-based so that a million CIs take minutes, not
+hours: rows go in batches, every reference of a batch is resolved with one query per referenced
+model, existing rows are fetched with one query per batch, and new rows of a multi-table-inherited
+model are inserted table by table (COPY on PostgreSQL; Django's bulk_create refuses such models).
+Any bad row aborts the whole load with a message naming file, row and field; nothing is
+half-loaded.
 """
 
 import contextlib
 import datetime
 import functools
-import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils import timezone
 
 from cmdb.servicenow import database
-from cmdb.servicenow.registry import family_root, load_order, spec_for_class, spec_for_table
+from cmdb.servicenow.progress import NoProgress
+from cmdb.servicenow.registry import family_root, load_order
+from cmdb.servicenow.sources import FolderSource, ImportFailure, SourceRow, plain_value
 from core.models import parse_sys_id
 
-BATCH_SIZE = 1000
+__all__ = ["ImportFailure", "ImportResult", "SourceRow", "import_folder", "import_source", "plain_value"]
+
+# Rows per batch: each batch costs a handful of round trips (look-ups, COPY); 5,000 rows halved the
+# wall time of 1,000 on a busy server, and a batch of CIs holds a few MB.
+BATCH_SIZE = 5000
 REFERENCE_CACHE_SIZE = 100_000
-
-
-class ImportFailure(Exception):
-    """A row (or file) that cannot be loaded; the whole import is rolled back."""
-
-    def __init__(self, message, *, file=None, row=None, field=None):
-        self.file, self.row, self.field = file, row, field
-        where = ", ".join(
-            part
-            for part in (file, row and f"row {row}", field and f"field {field}")
-            if part  # row numbers start at 1
-        )
-        super().__init__(f"{where}: {message}" if where else message)
+VALUE_CACHE_SIZE = 100_000
+# Every table carries these; kept as imported (fidelity), set by the import only when absent.
+SYSTEM_FIELDS = ("sys_created_on", "sys_updated_on", "sys_created_by", "sys_updated_by")
 
 
 @dataclass
@@ -73,14 +71,6 @@ class ImportResult:
 
 
 @dataclass
-class SourceRow:
-    file: str
-    number: int
-    data: dict
-    class_name: str
-
-
-@dataclass
 class ParsedRow:
     source: SourceRow
     sys_id: object
@@ -92,21 +82,27 @@ class ParsedRow:
         return ImportFailure(message, file=self.source.file, row=self.source.number, field=field)
 
 
-def import_folder(path, *, using=DEFAULT_DB_ALIAS, dry_run=False):
+def import_folder(path, *, using=DEFAULT_DB_ALIAS, dry_run=False, progress=None) -> "ImportResult":
     """Upsert every `<table>.json` in `path` by sys_id; return the per-table counts.
 
     Raises ImportFailure (and changes nothing) when any file or row is bad.
     """
-    pools, skipped = read_folder(Path(path))
-    importer = Importer(using)
-    importer.result.skipped_files = skipped
+    return import_source(FolderSource(path), using=using, dry_run=dry_run, progress=progress)
+
+
+def import_source(source, *, using=DEFAULT_DB_ALIAS, dry_run=False, progress=None) -> "ImportResult":
+    """Upsert every row `source` gives (see `cmdb.servicenow.sources`) by sys_id, all or nothing."""
+    importer = Importer(using, progress or NoProgress())
     try:
         with transaction.atomic(using=using):
-            importer.load(pools)
+            importer.load(source)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
+    finally:
+        importer.progress.finish()
+    importer.result.skipped_files = list(source.skipped)
     return importer.result
 
 
@@ -114,70 +110,32 @@ class _DryRun(Exception):
     pass
 
 
-def read_folder(path):
-    """({spec: [SourceRow, ...]}, skipped file names): every row sorted to the spec that loads it."""
-    if not path.is_dir():
-        raise ImportFailure(f"{path} is not a folder")
-    pools, skipped = defaultdict(list), []
-    for file in sorted(path.glob("*.json")):
-        file_spec = spec_for_table(file.stem)
-        if file_spec is None:
-            skipped.append(file.name)
-            continue
-        for number, data in enumerate(read_rows(file), start=1):
-            if not isinstance(data, dict):
-                raise ImportFailure("a row must be a JSON object", file=file.name, row=number)
-            class_name = plain_value(data.get("sys_class_name")) or file.stem
-            spec = spec_for_class(file_spec, class_name)
-            if spec is None:
-                raise ImportFailure(
-                    f"{class_name!r} is not a class of {file_spec.table}",
-                    file=file.name,
-                    row=number,
-                    field="sys_class_name",
-                )
-            pools[spec].append(SourceRow(file.name, number, data, class_name))
-    return pools, skipped
-
-
-def read_rows(file):
-    try:
-        document = json.loads(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise ImportFailure(f"not UTF-8 text ({error})", file=file.name) from error
-    except json.JSONDecodeError as error:
-        raise ImportFailure(f"malformed JSON: {error}", file=file.name) from error
-    if not isinstance(document, dict) or not isinstance(document.get("result"), list):
-        raise ImportFailure('expected {"result": [ ... ]}', file=file.name)
-    return document["result"]
-
-
-def plain_value(value):
-    """A field's stored value: references may come as {"value": sys_id, "link": ...}; null is empty."""
-    if isinstance(value, dict) and "value" in value:
-        value = value["value"]
-    return "" if value is None else value
-
-
 class Importer:
-    def __init__(self, using):
+    def __init__(self, using, progress=None):
         self.using = using
+        self.progress = progress or NoProgress()
         self.connection = connections[using]
         self.result = ImportResult()
         # {model: {imported sys_id: local pk}} for rows merged into an existing row by name.
         self.aliases = defaultdict(dict)
-        # {spec: [(ParsedRow, status), ...]} for rows with references set after every table loaded.
+        # {spec: [(ParsedRow, status), ...]} for rows with references set after every table loaded;
+        # each holds only the row's deferred references, so that memory stays small.
         self.pending = defaultdict(list)
         self.now = timezone.now()
         # References repeat (every relationship names its type, many rows the same company or
         # group): parsing each distinct sys_id once saves a UUID construction per reference.
         self.parse_target_sys_id = functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)(parse_sys_id)
 
-    def load(self, pools):
+    def load(self, source):
         for spec in load_order():
-            counts = self.result.counts(spec.table) if pools.get(spec) else None
-            for batch in self.batches(spec, pools.get(spec, ())):
-                self.load_batch(spec, batch, counts)
+            total = source.total(spec)
+            if total == 0:
+                continue
+            self.progress.start(spec.table, total)
+            for batch in self.batches(spec, source.rows(spec)):
+                self.load_batch(spec, batch, self.result.counts(spec.table))
+                self.progress.advance(len(batch))
+        self.progress.finish()
         for spec, pending in self.pending.items():
             for start in range(0, len(pending), BATCH_SIZE):
                 self.set_deferred_references(spec, pending[start : start + BATCH_SIZE])
@@ -196,7 +154,8 @@ class Importer:
 
     def batches(self, spec, rows):
         if spec.tree_parent:
-            rows = parents_first(spec, rows)
+            # Tree tables (categories, portfolio nodes) are small: held whole to order them.
+            rows = parents_first(spec, list(rows))
         batch, level = [], None
         for row, row_level in rows if spec.tree_parent else ((row, 0) for row in rows):
             if batch and (len(batch) >= BATCH_SIZE or row_level != level):
@@ -226,9 +185,12 @@ class Importer:
             current = existing.get(row.sys_id)
             if current is None:
                 continue
-            changed = [name for name, value in row.values.items() if current[name] != value]
+            changed = [name for name, value in row.values.items() if differs(current[name], value)]
             if changed:
-                changed_objects.append(spec.model(**(current | row.values)))
+                obj = spec.model(**(current | row.values))
+                if "sys_updated_on" not in row.values:
+                    obj.sys_updated_on = self.now
+                changed_objects.append(obj)
                 changed_fields.update(changed)
             self.defer(spec, row, "updated" if changed else "unchanged")
         for row in new_rows:
@@ -240,10 +202,8 @@ class Importer:
             if new_rows:
                 self.insert(spec, new_rows)
             if changed_objects:
-                for obj in changed_objects:
-                    obj.sys_updated_on = self.now
                 fields = sorted(changed_fields | {"sys_updated_on"})
-                self.manager(spec.model).bulk_update(changed_objects, fields, batch_size=BATCH_SIZE)
+                database.update_rows(self.connection, spec.model, changed_objects, fields)
         counts.created += len(new_rows)
         counts.updated += len(changed_objects)
         counts.unchanged += len(existing) - len(changed_objects)
@@ -264,17 +224,34 @@ class Importer:
         for name, value in data.items():
             mapped = import_fields.get(name)
             if mapped is None:
-                if name not in ("sys_id", "sys_class_name") and name not in spec.export_only:
+                if name in SYSTEM_FIELDS:
+                    self.parse_system_field(spec, row, name, plain_value(value))
+                elif name not in ("sys_id", "sys_class_name") and name not in spec.export_only:
                     counts.ignored_fields[name] += 1
                 continue
             model_field, converter = mapped
             value = plain_value(value)
             if model_field.many_to_one:
-                row.references[name] = self.parse_reference(row, name, model_field, value)
+                target = self.parse_reference(row, name, model_field, value)
+                reference_name = spec.canonical_name(name)
+                if reference_name in row.references and row.references[reference_name] != target:
+                    raise row.fail(f"disagrees with {reference_name}", name)
+                row.references[reference_name] = target
             else:
-                row.values[model_field.attname] = to_python(row, name, model_field, value, converter)
-        row.missing = [name for name in spec.required_fields if name not in data]
+                python_value = to_python(row, name, model_field, value, converter)
+                earlier = row.values.get(model_field.attname, python_value)
+                if differs(earlier, python_value):
+                    raise row.fail(f"disagrees with {spec.canonical_name(name)}", name)
+                row.values[model_field.attname] = python_value
+        row.missing = [name for name in spec.required_fields if not spec.has_field(data, name)]
         return row
+
+    @staticmethod
+    def parse_system_field(spec, row, name, value):
+        """sys_created_on and the like: kept when given, left to the import when empty."""
+        if value == "":
+            return
+        row.values[name] = to_python(row, name, spec.model._meta.get_field(name), value)
 
     def parse_reference(self, row, name, model_field, value):
         if value == "":
@@ -382,8 +359,11 @@ class Importer:
         return remaining
 
     def defer(self, spec, row, status):
-        if any(spec.is_deferred(name) for name in row.references):
-            self.pending[spec].append((row, status))
+        deferred = {name: target for name, target in row.references.items() if spec.is_deferred(name)}
+        if deferred:
+            source = SourceRow(row.source.file, row.source.number, {}, row.source.class_name)
+            stamp = {"sys_updated_on": row.values["sys_updated_on"]} if "sys_updated_on" in row.values else {}
+            self.pending[spec].append((ParsedRow(source, row.sys_id, stamp, deferred, []), status))
 
     # Writing --------------------------------------------------------------------------------
 
@@ -396,7 +376,7 @@ class Importer:
         stamps = {"sys_created_on": self.now, "sys_updated_on": self.now}
         records = []
         for row in new_rows:
-            record = defaults | row.values | stamps
+            record = defaults | stamps | row.values
             for name, value in spec.defaults.items():
                 if name not in row.values:
                     record[name] = value() if callable(value) else value
@@ -427,15 +407,15 @@ class Importer:
                 continue
             for name in changed:
                 setattr(obj, name, row.values[name])
-            obj.sys_updated_on = self.now
+            obj.sys_updated_on = row.values.get("sys_updated_on", self.now)
             changed_objects.append(obj)
             if status == "unchanged":
                 counts.unchanged -= 1
                 counts.updated += 1
         if changed_objects:
             with database_errors_named([row.source for row, _ in pending]):
-                self.manager(spec.model).bulk_update(
-                    changed_objects, [*attnames, "sys_updated_on"], batch_size=BATCH_SIZE
+                database.update_rows(
+                    self.connection, spec.model, changed_objects, [*attnames, "sys_updated_on"]
                 )
 
     # Helpers --------------------------------------------------------------------------------
@@ -463,36 +443,110 @@ def to_python(row, name, model_field, value, converter=None):
     The spec's converter for the field, if any, reads the value first. Date-times without a zone
     are UTC, as ServiceNow writes them; ISO offsets are kept.
     """
+    try:
+        # Empty text is not cached: it may stand for a callable default such as "now".
+        if type(value) is str and value:
+            return converted_text(model_field, converter, value)
+        return converted(model_field, converter, value)
+    except ValueRefused as error:
+        raise row.fail(str(error), name) from error
+
+
+class ValueRefused(ValueError):
+    """A value the field cannot hold; the message is reported with file, row and field."""
+
+
+def converted(model_field, converter, value):
     if isinstance(value, dict | list):
-        raise row.fail("expected a plain value, not a JSON object or list", name)
+        raise ValueRefused("expected a plain value, not a JSON object or list")
     if converter is not None and value != "":
         try:
             value = converter.to_runstage(value)
         except ValueError as error:
-            raise row.fail(str(error), name) from error
+            raise ValueRefused(str(error)) from error
     if isinstance(model_field, models.BooleanField):
         text = str(value).strip().lower()
         if text in ("true", "1"):
             return True
         if text in ("false", "0", ""):
             return False
-        raise row.fail(f"{value!r} is not a boolean (write true or false)", name)
+        raise ValueRefused(f"{value!r} is not a boolean (write true or false)")
     if value == "" and not isinstance(model_field, models.CharField | models.TextField):
         if model_field.null:
             return None
         if model_field.has_default():
             return model_field.get_default()
-        raise row.fail("required value is empty", name)
+        raise ValueRefused("required value is empty")
+    if model_field.choices and value != "":
+        value = choice_value(model_field, value)
+    elif isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+        # datetime's own ISO reader (in C) takes ServiceNow's "2026-03-12 07:00:00" and ISO forms
+        # at a fraction of the cost of Django's regular expressions; anything else goes to Django.
+        with contextlib.suppress(ValueError):
+            value = datetime.datetime.fromisoformat(value)
     try:
         value = model_field.clean(value, None)
     except ValidationError as error:
-        raise row.fail(" ".join(error.messages), name) from error
+        raise ValueRefused(" ".join(error.messages)) from error
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
         # ServiceNow's Table API writes date-times in UTC without a zone ("2026-03-12 07:00:00").
         # Left naive, Django would warn on save and the value would never compare equal to the
         # stored (aware) one, so every re-import would report the row as updated.
         value = value.replace(tzinfo=datetime.UTC)
     return value
+
+
+# Values repeat down a column (statuses, booleans, classes, dates of a bulk load): each distinct
+# text is converted and validated once per field. Results are immutable values; refusals are not
+# cached (an exception is not a result), so every bad row is still reported.
+converted_text = functools.lru_cache(maxsize=VALUE_CACHE_SIZE)(converted)
+
+
+def differs(stored, imported):
+    """Whether an imported value changes the stored one.
+
+    ServiceNow keeps date-times to the second and exports them so: an imported date-time without
+    a fraction matches a stored one that has one (a row created here, exported and imported back).
+    """
+    if (
+        isinstance(imported, datetime.datetime)
+        and isinstance(stored, datetime.datetime)
+        and not imported.microsecond
+    ):
+        return stored.replace(microsecond=0) != imported
+    return stored != imported
+
+
+WHITESPACE = re.compile(r"\s+")
+
+
+def choice_key(text):
+    """Choices match whatever their case and spacing: "Response Time", "response time", "RESPONSETIME"."""
+    return WHITESPACE.sub("", str(text)).casefold()
+
+
+@functools.cache
+def choices_of(model_field):
+    """({stored value or label, normalised: stored value}, "allowed values" text) of a choice field."""
+    lookup, allowed = {}, []
+    for stored, label in model_field.flatchoices:
+        if stored in ("", None):
+            continue
+        allowed.append(f"{stored} ({label})" if str(label) != str(stored) else str(stored))
+        lookup.setdefault(choice_key(label), stored)
+    for stored, _ in model_field.flatchoices:
+        if stored not in ("", None):
+            lookup[choice_key(stored)] = stored  # a stored value wins over another choice's label
+    return lookup, ", ".join(allowed)
+
+
+def choice_value(model_field, value):
+    """A choice field's stored value, given the stored value itself or its label."""
+    lookup, allowed = choices_of(model_field)
+    stored = lookup.get(choice_key(value))
+    if stored is None:
+        raise ValueRefused(f"{value!r} is not an allowed value; allowed: {allowed}")
+    return stored
 
 
 def parents_first(spec, rows):

@@ -13,6 +13,12 @@ from functools import cached_property
 
 from django.db import models
 
+# Other spellings of a ServiceNow field that imports accept: {other spelling: ServiceNow's own}.
+# ServiceNow's CI column for business criticality is `busines_criticality` (sic); exports made by
+# hand, and Runstage's own before it wrote ServiceNow's, spell it out in full. Exports write
+# ServiceNow's spelling.
+SPELLING_VARIANTS = {"business_criticality": "busines_criticality"}
+
 
 def field_map(*same_names, **renamed):
     """{ServiceNow field: model field}: positional names are the same on both sides."""
@@ -80,8 +86,23 @@ class TableSpec:
 
     @cached_property
     def import_fields(self):
-        """{ServiceNow name: (model field, converter or None)}, worked out once, not once per row."""
-        return {name: (self.model_field(name), self.converters.get(name)) for name in self.fields}
+        """{ServiceNow name or other spelling: (model field, converter or None)}, worked out once."""
+        fields = {name: (self.model_field(name), self.converters.get(name)) for name in self.fields}
+        for variant, name in SPELLING_VARIANTS.items():
+            if name in fields and variant not in fields:
+                fields[variant] = fields[name]
+        return fields
+
+    def canonical_name(self, name):
+        """The mapped ServiceNow name of `name`, which may be another spelling of it."""
+        canonical = SPELLING_VARIANTS.get(name)
+        return canonical if canonical in self.fields and name not in self.fields else name
+
+    def has_field(self, data, name):
+        """Whether a row carries the mapped field `name`, under its own or another spelling."""
+        return name in data or any(
+            variant in data for variant, canonical in SPELLING_VARIANTS.items() if canonical == name
+        )
 
     @cached_property
     def required_fields(self):

@@ -10,7 +10,6 @@ CI_FIELDS = field_map(
     "short_description",
     "operational_status",
     "install_status",
-    "business_criticality",
     "environment",
     "owned_by",
     "managed_by",
@@ -20,6 +19,7 @@ CI_FIELDS = field_map(
     "department",
     "logical",
     model_id="model",
+    busines_criticality="business_criticality",  # ServiceNow's spelling (sic); see SPELLING_VARIANTS
 )
 SERVICE_FIELDS = CI_FIELDS | field_map(
     "service_classification", "portfolio", "portfolio_status", "version", "vendor"

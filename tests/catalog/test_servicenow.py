@@ -4,7 +4,7 @@ import json
 import pytest
 
 from catalog.models import Catalog, CatalogItem, CatalogItemOffering, Category, ItemVariable, VariableChoice
-from cmdb.servicenow.exporter import export_folder
+from cmdb.servicenow.exporter import SYSTEM_FIELDS, export_folder
 from cmdb.servicenow.importer import ImportFailure, import_folder
 from tests.factories.catalog import (
     CatalogFactory,
@@ -128,7 +128,15 @@ def test_variables_export_with_servicenow_names(exported):
         "true",
         "choice",
     )
-    assert set(read(exported, "question_choice")[0]) == {"sys_id", "question", "text", "value", "order"}
+    # Every row also carries ServiceNow's system stamps (issue 16).
+    assert set(read(exported, "question_choice")[0]) == {
+        "sys_id",
+        "question",
+        "text",
+        "value",
+        "order",
+        *SYSTEM_FIELDS,
+    }
 
 
 def test_variables_round_trip_gives_identical_files(exported, tmp_path):

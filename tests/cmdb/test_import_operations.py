@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from cmdb.models import NumberCounter
-from cmdb.servicenow.exporter import export_folder
+from cmdb.servicenow.exporter import SYSTEM_FIELDS, export_folder
 from cmdb.servicenow.importer import ImportFailure, import_folder
 from impact.models import AffectedCI, ChangeRequest, ImpactedService, Incident, Outage, Task, TaskState
 from impact.services import create_task
@@ -148,7 +148,8 @@ def test_imported_tasks_keep_class_number_and_references(history, tmp_path):
     incident = Incident.objects.get(sys_id=history["incident"].sys_id)
     assert (incident.number, incident.sys_class_name) == (history["incident"].number, "incident")
     assert (incident.caller_id, incident.cmdb_ci_id) == (history["owner"].pk, history["server"].pk)
-    assert incident.closed_at == history["incident"].closed_at
+    # Exports write ServiceNow's date-time form, to the second.
+    assert incident.closed_at == history["incident"].closed_at.replace(microsecond=0)
     assert Outage.objects.get(task__isnull=False).task.pk == incident.pk
     assert ImpactedService.objects.get().manually_added is True
     assert AffectedCI.objects.get().ci_id == history["server"].pk
@@ -161,7 +162,7 @@ def test_export_writes_the_service_now_field_names(history, tmp_path):
     impacted = read_table(tmp_path, "task_cmdb_ci_service")[0]
     assert affected["ci_item"] == history["server"].sys_id.hex
     assert impacted["manually_added"] == "true"
-    assert set(impacted) == {"sys_id", "task", "cmdb_ci_service", "manually_added"}
+    assert set(impacted) == {"sys_id", "task", "cmdb_ci_service", "manually_added", *SYSTEM_FIELDS}
 
 
 def test_an_incident_in_the_task_file_loads_as_an_incident(history, tmp_path):
