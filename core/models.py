@@ -39,8 +39,13 @@ class SysIdModel(models.Model):
     sys_created_on = models.DateTimeField("created", auto_now_add=True)
     sys_updated_on = models.DateTimeField("updated", auto_now=True)
     # Who created and last updated the row, as ServiceNow names them; kept through import and export.
-    sys_created_by = models.CharField("created by", max_length=100, blank=True, editable=False)
-    sys_updated_by = models.CharField("updated by", max_length=100, blank=True, editable=False)
+    # The database default keeps raw inserts that do not name them (bulk loaders, other tools) working.
+    sys_created_by = models.CharField(
+        "created by", max_length=100, blank=True, default="", db_default="", editable=False
+    )
+    sys_updated_by = models.CharField(
+        "updated by", max_length=100, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         abstract = True
