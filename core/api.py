@@ -122,10 +122,12 @@ class RunstageModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        self.validate_model(attrs)
+        self.check_model_rules(attrs)
         return attrs
 
-    def validate_model(self, attrs):
+    # Not validate_model(): DRF calls validate_<field name> for a field called "model" (CIs,
+    # services and offerings have one), which made every write that mentioned it a 500 (issue 10).
+    def check_model_rules(self, attrs):
         model = self.Meta.model
         concrete = {field.name for field in model._meta.concrete_fields}
         instance = model() if self.instance is None else _copy_instance(self.instance)
