@@ -164,7 +164,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -186,6 +186,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceLifecycleEnum": "cmdb.models.Service.PortfolioStatus",
     },
 }
+
+# Largest page an API list answers (?limit=); a larger limit is a 400.
+API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "1000"))
 
 # Impact engine: default and hard cap of the walk depth.
 IMPACT_MAX_DEPTH = int(os.environ.get("IMPACT_MAX_DEPTH", "10"))
