@@ -107,7 +107,16 @@ TABLES = [
     TableSpec(
         ItemVariable,
         field_map(
-            "cat_item", "name", "question_text", "type", "mandatory", "order", "help_text", "default_value"
+            "cat_item",
+            "name",
+            "question_text",
+            "type",
+            "mandatory",
+            "order",
+            "help_text",
+            "default_value",
+            "min_value",
+            "max_value",
         ),
         converters={"type": VARIABLE_TYPE},
     ),

@@ -1,5 +1,7 @@
 from catalog.models.cart import Cart, CartItem
 from catalog.models.items import (
+    INTEGER_ANSWER_MAX,
+    INTEGER_ANSWER_MIN,
     Catalog,
     CatalogItem,
     CatalogItemOffering,
@@ -29,6 +31,8 @@ __all__ = [
     "CatalogItemOffering",
     "Category",
     "InvalidTransition",
+    "INTEGER_ANSWER_MAX",
+    "INTEGER_ANSWER_MIN",
     "ItemVariable",
     "RecurringFrequency",
     "Request",
