@@ -9,13 +9,15 @@ from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cmdb.models import Service
-from core.api import SysIdField, parse_sys_id_or_none, require_permissions
+from core.api import SysIdField, parse_sys_id_or_none
 from core.parsing import parse_moment
 from portfolio.availability import current_month, service_availability
+from portfolio.overview import can_view_service
 from portfolio.trends import service_trends
 
 
@@ -117,19 +119,18 @@ class TrendsSerializer(serializers.Serializer):
     weeks = WeekSerializer(many=True)
 
 
-def get_service(sys_id):
+def get_service(user, sys_id):
+    """The service if `user` may read its figures (portfolio.overview.can_view_service, as the owner
+    pages); 404 otherwise, so as not to reveal it."""
     key = parse_sys_id_or_none(sys_id)
     service = Service.objects.filter(sys_id=key).first() if key else None
-    if service is None:
+    if service is None or not can_view_service(user, service):
         raise Http404("No such service.")
     return service
 
 
-SERVICE_READERS = require_permissions("cmdb.view_service", "impact.view_outage")
-
-
 class ServiceAvailabilityView(APIView):
-    permission_classes = [SERVICE_READERS]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="service_availability",
@@ -142,10 +143,11 @@ class ServiceAvailabilityView(APIView):
         "outages on it or on any CI below it, overlaps counted once and planned work excluded; "
         "degraded and planned minutes apart; MTBF and MTRS; and every percentage availability "
         "commitment of its offerings evaluated per calendar period (met or breached, with the margin "
-        "in minutes). 400 naming `from` or `to` on a bad date or when from >= to.",
+        "in minutes). 400 naming `from` or `to` on a bad date or when from >= to. Readable by the "
+        "service's owner and by whoever may view services and outages; 404 for anyone else.",
     )
     def get(self, request, sys_id):
-        service = get_service(sys_id)
+        service = get_service(request.user, sys_id)
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = service_availability(service, query.validated_data["from"], query.validated_data["to"])
@@ -153,7 +155,7 @@ class ServiceAvailabilityView(APIView):
 
 
 class ServiceTrendsView(APIView):
-    permission_classes = [SERVICE_READERS]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="service_trends",
@@ -163,7 +165,7 @@ class ServiceTrendsView(APIView):
         "month and week included.",
     )
     def get(self, request, sys_id):
-        service = get_service(sys_id)
+        service = get_service(request.user, sys_id)
         return Response(TrendsSerializer(service_trends(service, now=timezone.now())).data)
 
 
