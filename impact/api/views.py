@@ -12,7 +12,7 @@ from core.api import (
     ViewModelPermissions,
     require_permissions,
 )
-from impact.api.documents import impact_document
+from impact.api.documents import impact_document, subscriber_kinds_named_for
 from impact.api.serializers import (
     ChangeRequestSerializer,
     CIImpactQuerySerializer,
@@ -44,7 +44,12 @@ class ImpactView(APIView):
         query = CIImpactQuerySerializer.from_query_params(request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        document = impact_document(params["ci"], max_depth=params.get("max_depth"), limit=params["limit"])
+        document = impact_document(
+            params["ci"],
+            max_depth=params.get("max_depth"),
+            limit=params["limit"],
+            named_kinds=subscriber_kinds_named_for(request.user),
+        )
         return Response(document)
 
 
@@ -70,7 +75,10 @@ class TaskViewSet(RunstageModelViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         document = impact_document(
-            task_source_ids(task), max_depth=params.get("max_depth"), limit=params["limit"]
+            task_source_ids(task),
+            max_depth=params.get("max_depth"),
+            limit=params["limit"],
+            named_kinds=subscriber_kinds_named_for(request.user),
         )
         return Response(document)
 
