@@ -26,7 +26,8 @@ SYS_ID_SCHEMA = {
     "type": "string",
     "pattern": "^[0-9a-f]{32}$",
     "description": "sys_id: 32 lowercase hex characters (the hyphenated UUID form is accepted as input).",
-    "example": "1a9cb166f1571100a92eb60da2bce5c5",
+    # lnx-pgdb-01 in the demo data (demo/cmdb_ci.json), so that an example names a real record.
+    "example": "4913ac80333759b3b22958653af0ec1e",
 }
 
 

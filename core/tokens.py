@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -14,6 +15,8 @@ class ObtainTokenView(ObtainAuthToken):
     per address by the "token" rate of REST_FRAMEWORK's DEFAULT_THROTTLE_RATES.
     """
 
+    # AllowAny rather than DRF's empty list, so that the schema says no credentials are needed.
+    permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
