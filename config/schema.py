@@ -15,7 +15,7 @@ PATH_EXAMPLES = [
     ),  # Online Quote & Buy
     ("/api/v1/offerings/", "service_offering", "06e805d1902c5baebb2bb932435408ed"),  # Online Quote & Buy – UK
     ("/api/v1/relationship-types/", "cmdb_rel_type", "1a9cb166f1571100a92eb60da2bce5c5"),  # Depends on
-    ("/api/v1/relationships/", "cmdb_rel_ci", "3201b6e71bf350cbb4e63a80881fd826"),  # pg-shared-prd runs on a server
+    ("/api/v1/relationships/", "cmdb_rel_ci", "3201b6e71bf350cbb4e63a80881fd826"),  # pg-shared-prd Runs on
     (
         "/api/v1/portfolio-nodes/",
         "service_portfolio",
