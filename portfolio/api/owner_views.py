@@ -4,6 +4,8 @@ Both work for any service (business, technical, application service or offering)
 cmdb.Service by sys_id.
 """
 
+import datetime
+
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
@@ -19,6 +21,11 @@ from core.parsing import parse_moment
 from portfolio.availability import current_month, service_availability
 from portfolio.overview import can_view_service
 from portfolio.trends import service_trends
+
+# Commitments are evaluated per calendar period around [from, to): a moment near year 9999 overflowed
+# the calendar (a 500), and a period of centuries took seconds (issue 10's fuzzing).
+EARLIEST_PERIOD_YEAR, LATEST_PERIOD_YEAR = 1900, 2999
+MAX_PERIOD = datetime.timedelta(days=3660)
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -42,8 +49,17 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         default_start, default_end = current_month()
         start = self.validate_moment("from", attrs["from"]) if "from" in attrs else default_start
         end = self.validate_moment("to", attrs["to"]) if "to" in attrs else default_end
+        for name, moment in (("from", start), ("to", end)):
+            if not EARLIEST_PERIOD_YEAR <= moment.year <= LATEST_PERIOD_YEAR:
+                raise serializers.ValidationError(
+                    {name: [f"Must lie in the years {EARLIEST_PERIOD_YEAR} to {LATEST_PERIOD_YEAR}."]}
+                )
         if start >= end:
             raise serializers.ValidationError({"to": ["Must be after from."]})
+        if end - start > MAX_PERIOD:
+            raise serializers.ValidationError(
+                {"to": [f"The period may last at most {MAX_PERIOD.days} days."]}
+            )
         return {"from": start, "to": end}
 
 
@@ -143,7 +159,8 @@ class ServiceAvailabilityView(APIView):
         "outages on it or on any CI below it, overlaps counted once and planned work excluded; "
         "degraded and planned minutes apart; MTBF and MTRS; and every percentage availability "
         "commitment of its offerings evaluated per calendar period (met or breached, with the margin "
-        "in minutes). 400 naming `from` or `to` on a bad date or when from >= to. Readable by the "
+        "in minutes). 400 naming `from` or `to` on a bad date, one outside the years 1900 to 2999, when "
+        "from >= to, or for a period longer than 3660 days. Readable by the "
         "service's owner and by whoever may view services and outages; 404 for anyone else.",
     )
     def get(self, request, sys_id):

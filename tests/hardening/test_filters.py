@@ -93,3 +93,20 @@ def test_owner_api_refuses_an_unstorable_offset_naming_the_parameter(param):
 def test_parse_moment_says_what_is_wrong(value, message):
     with pytest.raises(ValueError, match=message):
         parse_moment(value)
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"from": "9999-12-31T23:00:00", "to": "9999-12-31T23:59:59"}, "from"),
+        ({"from": "0001-01-01", "to": "2026-01-01"}, "from"),
+        ({"from": "2026-01-01", "to": "3000-01-01"}, "to"),
+        ({"from": "1900-01-01", "to": "2026-01-01"}, "to"),
+    ],
+)
+def test_owner_api_refuses_a_period_the_calendar_cannot_evaluate(params, named):
+    service = BusinessServiceFactory()
+    client = client_for(user_with_perms("cmdb.view_service", "impact.view_outage"))
+    response = client.get(reverse("owner-api:availability", args=[service.sys_id.hex]), params)
+    assert response.status_code == 400
+    assert list(response.json()) == [named]
