@@ -34,9 +34,9 @@ CASES = {
     GenerationMode.NEGATIVE: int(os.environ.get("RUNSTAGE_FUZZ_CASES", "120")) * 2 // 3,
 }
 
-# The live server needs committed data; serialized_rollback brings back the rows data migrations seed
-# (relationship types, permission groups), which the flush of an earlier transactional test removed.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The live server needs committed data; demo_like creates what it needs, including what data
+# migrations seed, which an earlier transactional test's flush may have removed.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
