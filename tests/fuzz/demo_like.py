@@ -5,6 +5,8 @@ import datetime
 import importlib
 import uuid
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from rest_framework.authtoken.models import Token
@@ -46,11 +48,15 @@ def incident_manager_permissions():
     """
     seeded = importlib.import_module("impact.migrations.0002_incident_managers_group")
     wanted = {*seeded.wanted_codenames(), ("impact", "view_outage")}  # + impact.0004
+    # A flush that skipped post_migrate (serialized rollback elsewhere) also leaves no permissions.
+    for app_label in {app_label for app_label, _codename in wanted}:
+        create_permissions(apps.get_app_config(app_label), verbosity=0)
     query = Q()
     for app_label, codename in wanted:
         query |= Q(content_type__app_label=app_label, codename=codename)
     permissions = list(Permission.objects.filter(query))
-    assert len(permissions) == len(wanted)
+    found = {(p.content_type.app_label, p.codename) for p in permissions}
+    assert found == wanted, wanted - found
     return permissions
 
 
