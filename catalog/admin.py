@@ -40,7 +40,17 @@ class CategoryAdmin(RunstageModelAdmin):
 
 class ItemVariableInline(RunstageTabularInline):
     model = ItemVariable
-    fields = ("order", "name", "question_text", "type", "mandatory", "default_value", "help_text")
+    fields = (
+        "order",
+        "name",
+        "question_text",
+        "type",
+        "mandatory",
+        "default_value",
+        "min_value",
+        "max_value",
+        "help_text",
+    )
     show_change_link = True  # choices are edited on the variable's own page
 
 

@@ -122,7 +122,17 @@ TABLES = [
     TableSpec(
         ItemVariable,
         {"cat_item": "catalog_item"}
-        | field_map("name", "question_text", "type", "mandatory", "order", "help_text", "default_value"),
+        | field_map(
+            "name",
+            "question_text",
+            "type",
+            "mandatory",
+            "order",
+            "help_text",
+            "default_value",
+            "min_value",
+            "max_value",
+        ),
         converters={"type": VARIABLE_TYPE},
     ),
     TableSpec(VariableChoice, field_map("question", "text", "value", "order")),

@@ -44,7 +44,8 @@ def variable_field(variable):
         )
     if kind == VariableType.INTEGER:
         initial = int(variable.default_value) if variable.default_value.lstrip("-").isdigit() else None
-        return forms.IntegerField(initial=initial, **common)
+        lowest, highest = variable.integer_bounds
+        return forms.IntegerField(initial=initial, min_value=lowest, max_value=highest, **common)
     raise ValueError(f"Unknown variable type {kind!r}")
 
 

@@ -3,6 +3,7 @@
 import django_filters
 
 from cmdb.models import BusinessService, ConfigurationItem, Relationship, RelationshipType, Service
+from core.filters import MomentFilter, SysIdFilter
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
@@ -11,11 +12,11 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
 
 def sys_id_filter(field_name, label):
     """A reference filtered by the referenced record's sys_id (32 hex or hyphenated)."""
-    return django_filters.UUIDFilter(field_name=f"{field_name}__sys_id", label=label)
+    return SysIdFilter(field_name=f"{field_name}__sys_id", label=label)
 
 
 class ConfigurationItemFilterSet(django_filters.FilterSet):
-    sys_id = django_filters.UUIDFilter()
+    sys_id = SysIdFilter()
     name = django_filters.CharFilter(lookup_expr="iexact", label="Name (case-insensitive)")
     name__ic = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
     sys_class_name = CharInFilter(label="Class, or several separated by commas")
@@ -26,7 +27,7 @@ class ConfigurationItemFilterSet(django_filters.FilterSet):
     location = sys_id_filter("location", "Location sys_id")
     department = sys_id_filter("department", "Department sys_id")
     model = sys_id_filter("model", "Product model sys_id")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="sys_updated_on", lookup_expr="gte")
+    updated_after = MomentFilter(field_name="sys_updated_on", lookup_expr="gte")
 
     class Meta:
         model = ConfigurationItem
@@ -48,7 +49,7 @@ class BusinessServiceFilterSet(ServiceFilterSet):
 
 
 class RelationshipTypeFilterSet(django_filters.FilterSet):
-    sys_id = django_filters.UUIDFilter()
+    sys_id = SysIdFilter()
     name = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
@@ -57,7 +58,7 @@ class RelationshipTypeFilterSet(django_filters.FilterSet):
 
 
 class RelationshipFilterSet(django_filters.FilterSet):
-    sys_id = django_filters.UUIDFilter()
+    sys_id = SysIdFilter()
     parent = sys_id_filter("parent", "Parent CI sys_id")
     child = sys_id_filter("child", "Child CI sys_id")
     type = sys_id_filter("type", "Relationship type sys_id")

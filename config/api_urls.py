@@ -1,10 +1,11 @@
 """/api/v1/: each app's router, plus token login."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
+
+from core.tokens import ObtainTokenView
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("cmdb.api.urls")),
     path("", include("portfolio.api.urls")),
     path("", include("offerings.api.urls")),

@@ -5,6 +5,7 @@ DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL. The default
 safe production ones; `make run` switches DEBUG on for local work.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "mptt",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "cmdb",
     "portfolio",
     "offerings",
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session: it refuses NUL bytes and answers a database outage with a 503.
+    "core.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as Axes asks: it turns a locked-out login into core.lockout's 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -168,6 +174,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Brute-force protection on every login path (core/lockout.py): after LOGIN_FAILURE_LIMIT failures
+# for one user name from one address, that pair is refused for LOGIN_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"  # config.views.home: contacts to /support/, others to /catalog/
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -215,7 +236,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Anonymous requests and token logins are throttled per address (in the default cache, so per
+    # process unless CACHES says otherwise); authenticated API use is not.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "60/min"),
+        "token": os.environ.get("API_TOKEN_RATE", "10/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -230,6 +258,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.document_error_responses",
+        "config.schema.add_demo_examples",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IncidentStateEnum": "impact.api.serializers.INCIDENT_STATE_CHOICES",
         "ChangeRequestStateEnum": "impact.api.serializers.CHANGE_REQUEST_STATE_CHOICES",
@@ -237,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceLifecycleEnum": "cmdb.models.Service.PortfolioStatus",
     },
 }
+
+# Largest page an API list answers (?limit=); a larger limit is a 400.
+API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "1000"))
 
 # Impact engine: default and hard cap of the walk depth.
 IMPACT_MAX_DEPTH = int(os.environ.get("IMPACT_MAX_DEPTH", "10"))

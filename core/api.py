@@ -26,7 +26,8 @@ SYS_ID_SCHEMA = {
     "type": "string",
     "pattern": "^[0-9a-f]{32}$",
     "description": "sys_id: 32 lowercase hex characters (the hyphenated UUID form is accepted as input).",
-    "example": "1a9cb166f1571100a92eb60da2bce5c5",
+    # lnx-pgdb-01 in the demo data (demo/cmdb_ci.json), so that an example names a real record.
+    "example": "4913ac80333759b3b22958653af0ec1e",
 }
 
 
@@ -122,10 +123,12 @@ class RunstageModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        self.validate_model(attrs)
+        self.check_model_rules(attrs)
         return attrs
 
-    def validate_model(self, attrs):
+    # Not validate_model(): DRF calls validate_<field name> for a field called "model" (CIs,
+    # services and offerings have one), which made every write that mentioned it a 500 (issue 10).
+    def check_model_rules(self, attrs):
         model = self.Meta.model
         concrete = {field.name for field in model._meta.concrete_fields}
         instance = model() if self.instance is None else _copy_instance(self.instance)

@@ -1,13 +1,12 @@
 """Filters for the offerings API."""
 
-import django_filters
-
 from cmdb.filters import ServiceFilterSet
+from core.filters import SysIdFilter
 from offerings.models import ServiceOffering
 
 
 class ServiceOfferingFilterSet(ServiceFilterSet):
-    parent = django_filters.UUIDFilter(field_name="parent__sys_id", label="Parent service sys_id")
+    parent = SysIdFilter(field_name="parent__sys_id", label="Parent service sys_id")
 
     class Meta(ServiceFilterSet.Meta):
         model = ServiceOffering

@@ -44,13 +44,24 @@ SERVICE_HEALTH_CHECKS = (
 # --- who sees what -----------------------------------------------------------------------------------
 
 
+# The one rule for the owner pages and the availability/trends API (issue 10): a service's figures are
+# computed from the service records and their outages, so whoever may read both reads every service's
+# figures; anyone else reads only the services they own.
+SERVICE_FIGURES_PERMISSIONS = ("cmdb.view_service", "impact.view_outage")
+
+
+def reads_every_service(user) -> bool:
+    return user.has_perms(SERVICE_FIGURES_PERMISSIONS)
+
+
 def shows_only_own_services(user, mine_requested):
-    """Staff see every service unless they ask for their own; everybody else sees only their own."""
-    return mine_requested or not user.is_staff
+    """Who reads every service sees all unless they ask for their own; everybody else sees only their own."""
+    return mine_requested or not reads_every_service(user)
 
 
-def can_view_service(user, service):
-    return user.is_staff or (service.owned_by_id is not None and service.owned_by_id == user.pk)
+def can_view_service(user, service) -> bool:
+    """May `user` read this service's owner page and its availability and trends (web and API alike)?"""
+    return reads_every_service(user) or (service.owned_by_id is not None and service.owned_by_id == user.pk)
 
 
 def class_label(sys_class_name):

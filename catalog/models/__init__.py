@@ -1,5 +1,7 @@
 from catalog.models.cart import Cart, CartItem
 from catalog.models.items import (
+    INTEGER_ANSWER_MAX,
+    INTEGER_ANSWER_MIN,
     Catalog,
     CatalogItem,
     CatalogItemOffering,
@@ -27,6 +29,8 @@ __all__ = [
     "CatalogItem",
     "CatalogItemOffering",
     "Category",
+    "INTEGER_ANSWER_MAX",
+    "INTEGER_ANSWER_MIN",
     "ItemVariable",
     "RecurringFrequency",
     "Request",

@@ -2,7 +2,7 @@
 the questions (variables) asked when ordering."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from core.models import SysIdModel
@@ -183,6 +183,13 @@ class VariableType(models.TextChoices):
     INTEGER = "integer", "Integer"
 
 
+# Bounds of an integer answer when the variable sets none: most integer questions count something
+# (devices, weeks, GB), so not below zero; and an answer must fit the database's integer column.
+INTEGER_ANSWER_MIN = 0
+INTEGER_ANSWER_MAX = 1_000_000_000
+INTEGER_BOUND_LIMIT = 2_147_483_647
+
+
 class ItemVariable(SysIdModel):
     """A question asked when a catalog item is ordered (`item_option_new`)."""
 
@@ -202,6 +209,20 @@ class ItemVariable(SysIdModel):
     order = models.PositiveIntegerField(default=100)
     help_text = models.CharField(max_length=255, blank=True)
     default_value = models.CharField(max_length=255, blank=True)
+    min_value = models.IntegerField(
+        "smallest answer",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-INTEGER_BOUND_LIMIT), MaxValueValidator(INTEGER_BOUND_LIMIT)],
+        help_text=f"Integer questions only; empty: {INTEGER_ANSWER_MIN}.",
+    )
+    max_value = models.IntegerField(
+        "largest answer",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-INTEGER_BOUND_LIMIT), MaxValueValidator(INTEGER_BOUND_LIMIT)],
+        help_text=f"Integer questions only; empty: {INTEGER_ANSWER_MAX:,}.",
+    )
 
     class Meta:
         db_table = "item_option_new"
@@ -217,6 +238,24 @@ class ItemVariable(SysIdModel):
 
     def __str__(self):
         return self.question_text
+
+    @property
+    def integer_bounds(self) -> tuple[int, int]:
+        """(smallest, largest) integer answer this variable accepts."""
+        lowest = INTEGER_ANSWER_MIN if self.min_value is None else self.min_value
+        highest = INTEGER_ANSWER_MAX if self.max_value is None else self.max_value
+        return lowest, highest
+
+    def clean(self):
+        lowest, highest = self.integer_bounds
+        if lowest > highest:
+            raise ValidationError({"max_value": f"Must not be smaller than the smallest answer ({lowest})."})
+        if self.type == VariableType.INTEGER and self.default_value:
+            text = self.default_value.strip()
+            if not text.lstrip("-").isdigit() or not lowest <= int(text) <= highest:
+                raise ValidationError(
+                    {"default_value": f"Must be an integer from {lowest} to {highest}, or empty."}
+                )
 
 
 class VariableChoice(SysIdModel):

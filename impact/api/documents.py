@@ -8,7 +8,7 @@ from cmdb.models import ConfigurationItem
 from core.models import format_sys_id
 from customers.impacted import ImpactedCustomers
 from impact.customers import customers_impacted_by
-from impact.engine import impacted_by
+from impact.engine import SUBSCRIBER_KEYS, impacted_by
 from impact.services import APPLICATION_SERVICE, BUSINESS_SERVICE, SERVICE_OFFERING, TECHNICAL_SERVICE
 
 DEFAULT_LIMIT = 1000
@@ -24,12 +24,25 @@ SECTIONS = (
 )
 
 
-def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
+# Who may see impacted businesses named: the permission to view that kind of record, as on its own
+# list endpoint or admin page. Without it the kind is counted, not named (issue 10).
+SUBSCRIBER_VIEW_PERMISSIONS = {
+    kind: f"{model._meta.app_label}.view_{model._meta.model_name}" for model, kind in SUBSCRIBER_KEYS.items()
+}
+
+
+def subscriber_kinds_named_for(user) -> frozenset[str]:
+    """The kinds of impacted businesses ("users", "companies", ...) that `user` may see named."""
+    return frozenset(kind for kind, perm in SUBSCRIBER_VIEW_PERMISSIONS.items() if user.has_perm(perm))
+
+
+def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT, named_kinds=None):
     """The impact of an outage of the CIs `source_ids` (pks, in the order to list them) as a dict.
 
-    Every list holds at most `limit` entries, sorted by depth then name; `counts` gives the full
-    totals of the service lists and `truncated` says whether any list was cut. Without sources
-    nothing is queried and every list is empty.
+    Every list holds at most `limit` entries, sorted by depth then name; `counts` and
+    `business_counts` give the full totals and `truncated` says whether any list was cut. Impacted
+    businesses of a kind not in `named_kinds` (default: all) are counted but not listed, and the
+    kind is named in `withheld_businesses`. Without sources nothing is queried and every list is empty.
     """
     result = impacted_by(source_ids, max_depth=max_depth)
 
@@ -56,12 +69,20 @@ def impact_document(source_ids, *, max_depth=None, limit=DEFAULT_LIMIT):
         entry["parent"] = parents.get(ci.parent_id)
 
     businesses = {}
+    business_counts = {}
+    withheld = []
     for kind, subscribers in result.subscribers.items():
+        business_counts[kind] = len(subscribers)
+        if named_kinds is not None and kind not in named_kinds:
+            withheld.append(kind)
+            subscribers = []
         if len(subscribers) > limit:
             truncated = True
             subscribers = subscribers[:limit]
         businesses[kind] = [_subscriber(kind, subscriber) for subscriber in subscribers]
     document["impacted_businesses"] = businesses
+    document["business_counts"] = business_counts
+    document["withheld_businesses"] = sorted(withheld)
 
     customers = customers_impacted_by(result)
     counts["customer_accounts"] = len(customers.accounts)

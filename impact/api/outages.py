@@ -21,12 +21,12 @@ from core.api import (
     SysIdRelatedField,
     model_validation_error,
 )
-from core.filters import MomentFilter
+from core.filters import MomentFilter, SysIdFilter
 from impact.models import Outage, Task
 
 
 class OutageFilterSet(django_filters.FilterSet):
-    ci = django_filters.UUIDFilter(
+    ci = SysIdFilter(
         field_name="cmdb_ci__sys_id", label="sys_id of the CI the outages are on (32 hex characters)."
     )
     type = django_filters.ChoiceFilter(choices=Outage.Type.choices)

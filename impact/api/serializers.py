@@ -162,6 +162,17 @@ class ImpactedBusinessesSerializer(serializers.Serializer):
     users = ImpactedUserSerializer(many=True, read_only=True)
 
 
+class ImpactBusinessCountsSerializer(serializers.Serializer):
+    companies = serializers.IntegerField(read_only=True)
+    departments = serializers.IntegerField(read_only=True)
+    locations = serializers.IntegerField(read_only=True)
+    groups = serializers.IntegerField(read_only=True)
+    users = serializers.IntegerField(read_only=True)
+
+
+BUSINESS_KINDS = ["companies", "departments", "groups", "locations", "users"]
+
+
 class ImpactDocumentSerializer(serializers.Serializer):
     """What an outage of the source CIs impacts, and through which path."""
 
@@ -177,7 +188,18 @@ class ImpactDocumentSerializer(serializers.Serializer):
     application_services = ImpactedCISerializer(many=True, read_only=True)
     technical_services = ImpactedCISerializer(many=True, read_only=True)
     impacted_businesses = ImpactedBusinessesSerializer(
-        read_only=True, help_text="Subscribers of the impacted offerings, by kind, sorted by name."
+        read_only=True,
+        help_text="Subscribers of the impacted offerings, by kind, sorted by name; empty for a kind in "
+        "`withheld_businesses`.",
+    )
+    business_counts = ImpactBusinessCountsSerializer(
+        read_only=True, help_text="Full totals of the impacted businesses by kind, named or not."
+    )
+    withheld_businesses = serializers.ListField(
+        child=serializers.ChoiceField(choices=BUSINESS_KINDS),
+        read_only=True,
+        help_text="Kinds counted but not named, because the caller may not view such records "
+        "(cmdb.view_user for users, cmdb.view_company for companies, and so on).",
     )
     impacted_customers = ImpactedCustomersSerializer(
         read_only=True,

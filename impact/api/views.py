@@ -17,7 +17,7 @@ from core.api import (
 )
 from customers.api.serializers import CaseSerializer
 from impact.api.changes import ChangeManagementActions
-from impact.api.documents import impact_document
+from impact.api.documents import impact_document, subscriber_kinds_named_for
 from impact.api.notify import NotifyRequestSerializer, NotifyResultSerializer
 from impact.api.people import (
     PEOPLE_RENDERERS,
@@ -60,7 +60,12 @@ class ImpactView(APIView):
         query = CIImpactQuerySerializer.from_query_params(request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        document = impact_document(params["ci"], max_depth=params.get("max_depth"), limit=params["limit"])
+        document = impact_document(
+            params["ci"],
+            max_depth=params.get("max_depth"),
+            limit=params["limit"],
+            named_kinds=subscriber_kinds_named_for(request.user),
+        )
         return Response(document)
 
 
@@ -104,7 +109,10 @@ class TaskViewSet(RunstageModelViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         document = impact_document(
-            task_source_ids(task), max_depth=params.get("max_depth"), limit=params["limit"]
+            task_source_ids(task),
+            max_depth=params.get("max_depth"),
+            limit=params["limit"],
+            named_kinds=subscriber_kinds_named_for(request.user),
         )
         return Response(document)
 

@@ -4,19 +4,28 @@ Both work for any service (business, technical, application service or offering)
 cmdb.Service by sys_id.
 """
 
+import datetime
+
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cmdb.models import Service
-from core.api import SysIdField, parse_sys_id_or_none, require_permissions
+from core.api import SysIdField, parse_sys_id_or_none
 from core.parsing import parse_moment
 from portfolio.availability import current_month, service_availability
+from portfolio.overview import can_view_service
 from portfolio.trends import service_trends
+
+# Commitments are evaluated per calendar period around [from, to): a moment near year 9999 overflowed
+# the calendar (a 500), and a period of centuries took seconds (issue 10's fuzzing).
+EARLIEST_PERIOD_YEAR, LATEST_PERIOD_YEAR = 1900, 2999
+MAX_PERIOD = datetime.timedelta(days=3660)
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -40,8 +49,17 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         default_start, default_end = current_month()
         start = self.validate_moment("from", attrs["from"]) if "from" in attrs else default_start
         end = self.validate_moment("to", attrs["to"]) if "to" in attrs else default_end
+        for name, moment in (("from", start), ("to", end)):
+            if not EARLIEST_PERIOD_YEAR <= moment.year <= LATEST_PERIOD_YEAR:
+                raise serializers.ValidationError(
+                    {name: [f"Must lie in the years {EARLIEST_PERIOD_YEAR} to {LATEST_PERIOD_YEAR}."]}
+                )
         if start >= end:
             raise serializers.ValidationError({"to": ["Must be after from."]})
+        if end - start > MAX_PERIOD:
+            raise serializers.ValidationError(
+                {"to": [f"The period may last at most {MAX_PERIOD.days} days."]}
+            )
         return {"from": start, "to": end}
 
 
@@ -117,19 +135,18 @@ class TrendsSerializer(serializers.Serializer):
     weeks = WeekSerializer(many=True)
 
 
-def get_service(sys_id):
+def get_service(user, sys_id):
+    """The service if `user` may read its figures (portfolio.overview.can_view_service, as the owner
+    pages); 404 otherwise, so as not to reveal it."""
     key = parse_sys_id_or_none(sys_id)
     service = Service.objects.filter(sys_id=key).first() if key else None
-    if service is None:
+    if service is None or not can_view_service(user, service):
         raise Http404("No such service.")
     return service
 
 
-SERVICE_READERS = require_permissions("cmdb.view_service", "impact.view_outage")
-
-
 class ServiceAvailabilityView(APIView):
-    permission_classes = [SERVICE_READERS]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="service_availability",
@@ -142,10 +159,12 @@ class ServiceAvailabilityView(APIView):
         "outages on it or on any CI below it, overlaps counted once and planned work excluded; "
         "degraded and planned minutes apart; MTBF and MTRS; and every percentage availability "
         "commitment of its offerings evaluated per calendar period (met or breached, with the margin "
-        "in minutes). 400 naming `from` or `to` on a bad date or when from >= to.",
+        "in minutes). 400 naming `from` or `to` on a bad date, one outside the years 1900 to 2999, when "
+        "from >= to, or for a period longer than 3660 days. Readable by the "
+        "service's owner and by whoever may view services and outages; 404 for anyone else.",
     )
     def get(self, request, sys_id):
-        service = get_service(sys_id)
+        service = get_service(request.user, sys_id)
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = service_availability(service, query.validated_data["from"], query.validated_data["to"])
@@ -153,7 +172,7 @@ class ServiceAvailabilityView(APIView):
 
 
 class ServiceTrendsView(APIView):
-    permission_classes = [SERVICE_READERS]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="service_trends",
@@ -163,7 +182,7 @@ class ServiceTrendsView(APIView):
         "month and week included.",
     )
     def get(self, request, sys_id):
-        service = get_service(sys_id)
+        service = get_service(request.user, sys_id)
         return Response(TrendsSerializer(service_trends(service, now=timezone.now())).data)
 
 

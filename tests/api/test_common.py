@@ -196,6 +196,8 @@ def test_schema_documents_the_impact_parameters_and_document(schema):
         "application_services",
         "technical_services",
         "impacted_businesses",
+        "business_counts",
+        "withheld_businesses",
         "impacted_customers",
     }
 

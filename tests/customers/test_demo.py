@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest  # django-axes needs a request to authenticate
 from django.urls import reverse
 
 from cmdb.management.commands import load_demo
@@ -67,7 +68,7 @@ def test_the_customer_persona_is_printed_and_lands_on_the_portal_with_a_banner(
     out = capsys.readouterr().out
     assert "anouk.devries" in out and "/support/" in out
     assert User.objects.get(username="anouk.devries").sys_class_name == "customer_contact"
-    assert client.login(username="anouk.devries", password="demo-secret")
+    assert client.login(request=HttpRequest(), username="anouk.devries", password="demo-secret")
     assert client.get("/").url == reverse("support:status")
     html = client.get(reverse("support:status")).content.decode()
     assert "Degraded service: Brightwater benefits portal" in html

@@ -10,6 +10,14 @@ pytestmark = pytest.mark.django_db
 
 URL = "impact-api:impact"
 
+BUSINESS_VIEW_PERMS = (
+    "cmdb.view_company",
+    "cmdb.view_department",
+    "cmdb.view_location",
+    "cmdb.view_group",
+    "cmdb.view_user",
+)
+
 
 @pytest.fixture(autouse=True, params=["sql", "graph", "graph_lazy"])
 def engine_strategy(request, settings, monkeypatch):
@@ -145,7 +153,9 @@ def test_non_propagating_relationships_are_not_followed(client, graph):
     assert "Monitoring" not in [service["name"] for service in document["business_services"]]
 
 
-def test_impacted_businesses_are_the_offerings_subscribers(client, graph):
+def test_impacted_businesses_are_the_offerings_subscribers(graph):
+    # Named to a caller who may view every kind of business (see tests/hardening/test_impact_rights.py).
+    client = client_for(user_with_perms("cmdb.view_configurationitem", *BUSINESS_VIEW_PERMS))
     document = get_impact(client, ci=graph.server.sys_id.hex).json()
     assert document["impacted_businesses"] == {
         "companies": [{"sys_id": graph.company.sys_id.hex, "name": "Acme"}],

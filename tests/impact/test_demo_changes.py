@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest  # django-axes needs a request to authenticate
 
 from cmdb.management.commands import load_demo
 from cmdb.models import User
@@ -71,7 +72,7 @@ def test_load_demo_prints_where_raj_patel_finds_his_approvals(tmp_path, monkeypa
         .split()[-1]
         .removeprefix("http://127.0.0.1:8000")
     )
-    client.login(username="raj.patel", password="demo-password")
+    client.login(request=HttpRequest(), username="raj.patel", password="demo-password")
     page = client.get(url).content.decode()
     assert "Upgrade pg-shared-prd to PostgreSQL 16" in page
     assert "Re-platform the Quote Engine" in page

@@ -161,10 +161,11 @@ def test_availability_of_an_unknown_service_is_404(admin_client):
 
 
 def test_availability_needs_permission_to_view_services_and_outages(client, stack):
+    # Not the owner and no view_outage: the service is hidden, as on the owner pages.
     user = UserFactory()
     user.user_permissions.add(Permission.objects.get(codename="view_service"))
     client.force_login(user)
-    assert client.get(availability_url(stack["service"])).status_code == 403
+    assert client.get(availability_url(stack["service"])).status_code == 404
 
 
 def test_trends_give_twelve_months_and_twelve_weeks(admin_client, stack):
