@@ -2,8 +2,10 @@
 
 axe-core runs inside Chromium on each page of the demo company as its personas see them: the login
 page, the catalog, an item with scope and commitments, a cart in two currencies, the requests and
-one request, the approvals waiting for a manager, the portfolio and a service page with a year of
-history. Any violation fails the test, listed per page with the elements at fault.
+one request, the approvals waiting for a manager, the portfolio, a service page with a year of
+history, the profile page, and the customer portal (status, cases, a proactive case, the new-case
+form) as a customer contact sees it. Any violation fails the test, listed per page with the
+elements at fault.
 
 axe.min.js comes from the axe-playwright-python package, so the test needs no network.
 """
@@ -20,6 +22,7 @@ from catalog.models import CatalogItem, VariableType
 from catalog.ordering import order_now
 from cmdb.management.commands import load_demo
 from cmdb.models import BusinessService, User
+from customers.models import Case
 from tests.browser.conftest import PASSWORD
 
 # Every success criterion of WCAG 2.0, 2.1 and 2.2 at levels A and AA that axe-core can check.
@@ -51,7 +54,8 @@ def answers_for(item):
 
 
 def violations_on(page, url):
-    page.goto(url)
+    response = page.goto(url)
+    assert response.ok, f"{url} answered {response.status}"
     page.wait_for_load_state("networkidle")
     results = Axe().run(page, options=AXE_OPTIONS).response
     return [
@@ -64,13 +68,13 @@ def violations_on(page, url):
     ]
 
 
-def log_in_as(page, base, username):
+def log_in_as(page, base, username, lands_on="/catalog/"):
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/catalog/")
+    page.wait_for_url(f"{base}{lands_on}")
 
 
 def test_every_page_passes_axe_wcag_2_a_and_aa(page, live_server, demo):
@@ -101,6 +105,17 @@ def test_every_page_passes_axe_wcag_2_a_and_aa(page, live_server, demo):
     log_in_as(page, base, "sofia.berg")
     found["portfolio"] = violations_on(page, f"{base}/portfolio/")
     found["service page"] = violations_on(page, f"{base}/portfolio/services/{service.sys_id_hex}/")
+    found["profile"] = violations_on(page, f"{base}/accounts/profile/")
+    # The customer portal, as a contact of an impacted customer sees it: a banner, products, cases.
+    log_in_as(page, base, "anouk.devries", lands_on="/support/")
+    anouk_case = Case.objects.filter(account__contacts__username="anouk.devries", proactive=True).first()
+    for name, path in [
+        ("portal status", "/support/"),
+        ("portal cases", "/support/cases/"),
+        ("portal case", f"/support/cases/{anouk_case.number}/"),
+        ("portal new case", "/support/cases/new/"),
+    ]:
+        found[name] = violations_on(page, base + path)
 
     failing = {name: problems for name, problems in found.items() if problems}
     assert not failing, "\n".join(
