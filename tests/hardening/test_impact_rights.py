@@ -20,6 +20,15 @@ def impact(client, graph, **params):
     return response.json()
 
 
+# Reads the CMDB but not people or organisations.
+CMDB_READER = ("cmdb.view_configurationitem",)
+
+
+def test_incident_managers_see_who_is_affected():
+    manager = incident_manager()
+    assert all(manager.has_perm(perm) for perm in SUBSCRIBER_VIEW_PERMISSIONS.values())
+
+
 def test_the_permissions_that_name_businesses():
     assert SUBSCRIBER_VIEW_PERMISSIONS == {
         "companies": "cmdb.view_company",
@@ -30,10 +39,10 @@ def test_the_permissions_that_name_businesses():
     }
 
 
-def test_an_incident_manager_without_view_user_gets_users_counted_not_named():
+def test_a_caller_without_view_user_gets_users_counted_not_named():
     graph = build_impact_graph()
     UserSubscriptionFactory(service_offering=graph.standard, user=UserFactory(username="zed"))
-    manager = incident_manager()
+    manager = user_with_perms(*CMDB_READER)
     assert not manager.has_perm("cmdb.view_user")
     document = impact(client_for(manager), graph)
     assert document["impacted_businesses"]["users"] == []
@@ -67,7 +76,7 @@ def test_the_task_impact_document_follows_the_same_rule():
     graph = build_impact_graph()
     incident = IncidentFactory(cmdb_ci=graph.server)
     document = (
-        client_for(incident_manager())
+        client_for(user_with_perms(*CMDB_READER, "impact.view_incident"))
         .get(reverse("impact-api:incident-impact", args=[incident.number]))
         .json()
     )

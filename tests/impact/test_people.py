@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from impact.people import people_affected_by_outage_of
-from tests.api.helpers import client_for, incident_manager, user_with_perms
+from tests.api.helpers import client_for, user_with_perms
 from tests.factories.cmdb import (
     DepartmentFactory,
     UserFactory,
@@ -75,7 +75,7 @@ def test_results_are_sorted_by_name_and_paginated(world):
 
 
 def test_a_caller_who_may_not_view_users_gets_the_counts_but_no_names(world):
-    client = client_for(incident_manager())
+    client = client_for(user_with_perms("cmdb.view_configurationitem"))
     document = client.get(reverse("impact-api:impact-people"), {"ci": world["server"].sys_id.hex}).json()
     assert document["count"] == 6
     assert document["by_kind"]["departments"] == 2
