@@ -5,32 +5,20 @@ impacted businesses and people in the impact document and the people list (issue
 callers without them still get the exact counts.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from core.permissions import grant_permissions, revoke_permissions
 
 GROUP_NAME = "Incident managers"
 CODENAMES = ["view_user", "view_group", "view_groupmembership", "view_company", "view_department", "view_location"]
 
 
 def grant(apps, schema_editor):
-    db = schema_editor.connection.alias
-    app_config = apps.get_app_config("cmdb")
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0, apps=apps, using=db)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.using(db).get_or_create(name=GROUP_NAME)
-    group.permissions.add(
-        *Permission.objects.using(db).filter(content_type__app_label="cmdb", codename__in=CODENAMES)
-    )
+    grant_permissions(apps, schema_editor, GROUP_NAME, "cmdb", CODENAMES)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    group = Group.objects.using(schema_editor.connection.alias).filter(name=GROUP_NAME).first()
-    if group is not None:
-        group.permissions.remove(*group.permissions.filter(content_type__app_label="cmdb", codename__in=CODENAMES))
+    revoke_permissions(apps, schema_editor, GROUP_NAME, "cmdb", CODENAMES)
 
 
 class Migration(migrations.Migration):

@@ -5,29 +5,16 @@ may have seeded the group before cmdb.0008, or after it, so grant the permission
 drop a content type left behind under cmdb.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP_NAME = "Service owners"
+from core.permissions import grant_permissions
 
 
 def grant_outage_permissions(apps, schema_editor):
-    db = schema_editor.connection.alias
-    app_config = apps.get_app_config("impact")
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0, apps=apps, using=db)
-    app_config.models_module = None
-
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.using(db).filter(app_label="cmdb", model="outage").delete()
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.using(db).get_or_create(name=GROUP_NAME)
-    group.permissions.add(
-        *Permission.objects.using(db).filter(
-            content_type__app_label="impact",
-            codename__in=["add_outage", "change_outage", "view_outage"],
-        )
+    ContentType.objects.using(schema_editor.connection.alias).filter(app_label="cmdb", model="outage").delete()
+    grant_permissions(
+        apps, schema_editor, "Service owners", "impact", ["add_outage", "change_outage", "view_outage"]
     )
 
 

@@ -21,7 +21,7 @@ RUNSTAGE_APPS = (
 
 def test_importing_core_loads_no_runstage_app():
     script = (
-        "import sys, core, core.sql, core.parsing, core.filters, core.workflow\n"
+        "import sys, core, core.sql, core.parsing, core.filters, core.workflow, core.permissions\n"
         f"loaded = sorted(m for m in sys.modules if m.split('.')[0] in {RUNSTAGE_APPS!r})\n"
         "print(','.join(loaded))\n"
     )
