@@ -7,7 +7,7 @@ this module turns them into customers in two queries, whatever their number.
 
 import datetime
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -66,18 +66,20 @@ class ImpactedCustomers:
 
 
 def impacted_customers(
-    impacted: Mapping[int, tuple[uuid.UUID, str]],
+    impacted_ids: Collection[int],
     offering_ids: Collection[int],
+    describe: Callable[[list[int]], Mapping[int, tuple[uuid.UUID, str]]],
     *,
     on: datetime.date | None = None,
 ) -> ImpactedCustomers:
-    """The customers impacted when the CIs `impacted` ({pk: (sys_id, name)}, sources and offerings
-    included) are, `offering_ids` being the offerings among them.
+    """The customers impacted when the CIs `impacted_ids` (sources and offerings included) are,
+    `offering_ids` being the offerings among them.
 
     A sold product counts while it is in force on `on` (default today); an install base item counts
     unless retired. Each customer appears once, with only the products and items it is impacted
-    through. At most two queries; none without CIs. The CIs' sys_ids and names come from the caller
-    (the impact engine knows them), not from a join per row.
+    through. At most two queries; none without CIs. `describe(pks)` gives {pk: (sys_id, name)} of the
+    CIs the answer names, asked once: the impact engine knows them, and a hub's lazy result fetches
+    only those, not the half of the CMDB it walked.
     """
     customers: dict[tuple[str, int], ImpactedCustomer] = {}
 
@@ -95,32 +97,32 @@ def impacted_customers(
         *("account_id", "account__sys_id", "account__number", "account__name"),
         *("consumer_id", "consumer__sys_id", "consumer__number", "consumer__name"),
     )
+    sold, items = [], []
     if offering_ids:
         condition, params = id_in(_column(SoldProduct, "service_offering_id"), offering_ids, connection)
-        sold = (
+        sold = list(
             SoldProduct.objects.active(on)
             .extra(where=[condition], params=params)
             .order_by("name", "pk")
             .values_list("pk", "sys_id", "name", "service_offering_id", *owner_columns)
         )
-        for pk, sys_id, name, offering_pk, *owner in sold:
-            customer_of(owner[:4], owner[4:]).sold_products.append(
-                ImpactedSoldProduct(pk, sys_id, name, Reference(offering_pk, *impacted[offering_pk]))
-            )
-    if impacted:
-        condition, params = id_in(
-            _column(InstallBaseItem, "configuration_item_id"), impacted.keys(), connection
-        )
-        items = (
+    if impacted_ids:
+        condition, params = id_in(_column(InstallBaseItem, "configuration_item_id"), impacted_ids, connection)
+        items = list(
             InstallBaseItem.objects.exclude(state=InstallBaseItem.State.RETIRED)
             .extra(where=[condition], params=params)
             .order_by("name", "pk")
             .values_list("pk", "sys_id", "name", "configuration_item_id", *owner_columns)
         )
-        for pk, sys_id, name, ci_pk, *owner in items:
-            customer_of(owner[:4], owner[4:]).install_base_items.append(
-                ImpactedInstallBaseItem(pk, sys_id, name, Reference(ci_pk, *impacted[ci_pk]))
-            )
+    named = describe(sorted({row[3] for row in sold} | {row[3] for row in items})) if sold or items else {}
+    for pk, sys_id, name, offering_pk, *owner in sold:
+        customer_of(owner[:4], owner[4:]).sold_products.append(
+            ImpactedSoldProduct(pk, sys_id, name, Reference(offering_pk, *named[offering_pk]))
+        )
+    for pk, sys_id, name, ci_pk, *owner in items:
+        customer_of(owner[:4], owner[4:]).install_base_items.append(
+            ImpactedInstallBaseItem(pk, sys_id, name, Reference(ci_pk, *named[ci_pk]))
+        )
 
     ordered = sorted(customers.values(), key=lambda customer: (customer.name, customer.id))
     return ImpactedCustomers(

@@ -9,8 +9,12 @@ from impact.services import task_source_ids
 
 def customers_impacted_by(result: ImpactResult) -> ImpactedCustomers:
     """The accounts and consumers an impact result reaches (its CIs, sources included, and offerings)."""
-    impacted = {pk: (ci.sys_id, ci.name) for pk, ci in result.impacted.items()}
-    return impacted_customers(impacted, result.offering_ids)
+
+    def describe(ci_ids):
+        result.prefetch(ci_ids)
+        return {pk: (result.impacted[pk].sys_id, result.impacted[pk].name) for pk in ci_ids}
+
+    return impacted_customers(list(result.impacted), result.offering_ids, describe)
 
 
 def open_proactive_cases_for(incident) -> ProactiveCases:

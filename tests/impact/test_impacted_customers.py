@@ -205,6 +205,6 @@ def test_customers_cost_two_queries_whatever_their_number(client, graph):
 
 def test_nothing_impacted_means_no_customer_query():
     with CaptureQueriesContext(connection) as captured:
-        customers = impacted_customers({}, [])
+        customers = impacted_customers([], [], describe=dict)
     assert len(captured) == 0
     assert len(customers) == 0
