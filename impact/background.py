@@ -20,10 +20,10 @@ class NotificationsFailed(Exception):
 @task()
 def send_notifications(notification_ids: list[int]) -> dict:
     """Send a batch of pending notifications; a failed one is retried later, the batch reports it."""
-    sent, failed = 0, []
+    sent, failed, tasks_told_about = 0, [], {}
     for notification_id in notification_ids:
         try:
-            sent += bool(notifications.send_one(notification_id))
+            sent += bool(notifications.send_one(notification_id, tasks_told_about))
         except Exception:  # recorded on the notification's row by send_one
             failed.append(notification_id)
     if failed:

@@ -118,11 +118,12 @@ def queue_pending(event):
         send_notifications.enqueue(pending[start : start + size])
 
 
-def send_one(notification_id) -> bool | None:
+def send_one(notification_id, tasks_told_about: dict | None = None) -> bool | None:
     """Send one pending notification; True when sent, None when it was not pending (nothing to do).
 
     The row stays locked while the mail goes out, so a second worker waits and then finds it sent.
-    A failure is recorded on the row and raised.
+    A failure is recorded on the row and raised. `tasks_told_about` ({event pk: what every mail of
+    the event says about its task}) lets a batch read the task and its services once, not per person.
     """
     with transaction.atomic():
         notification = (
@@ -135,11 +136,10 @@ def send_one(notification_id) -> bool | None:
             return None
         notification.attempts += 1
         try:
-            build_email(notification).send()
+            build_email(notification, tasks_told_about).send()
         except Exception as error:
             failure = error
         else:
-            notification.save(update_fields=["attempts", "sys_updated_on"])
             notification.mark_sent()
             return True
         # Recorded in the same transaction, which commits: the error is raised only once it is stored.
@@ -150,10 +150,13 @@ def send_one(notification_id) -> bool | None:
     raise failure
 
 
-def build_email(notification) -> EmailMessage:
+def build_email(notification, tasks_told_about: dict | None = None) -> EmailMessage:
     event, person = notification.event, notification.person
-    task = _concrete(event.task)
-    context = {"event": event, "task": task, "person": person, "services": _service_names(task)}
+    told = tasks_told_about if tasks_told_about is not None else {}
+    if event.pk not in told:
+        task = _concrete(event.task)
+        told[event.pk] = {"task": task, "services": _service_names(task)}
+    context = {"event": event, "person": person, **told[event.pk]}
     subject = render_to_string("impact/email/subject.txt", context).strip().replace("\n", " ")
     body = render_to_string(f"impact/email/{event.kind}.txt", context)
     return EmailMessage(subject=subject, body=body, to=[person.email])

@@ -71,4 +71,4 @@ class Notification(SysIdModel):
 
     def mark_sent(self):
         self.status, self.sent_at, self.last_error = self.Status.SENT, timezone.now(), ""
-        self.save(update_fields=["status", "sent_at", "last_error", "sys_updated_on"])
+        self.save(update_fields=["status", "sent_at", "last_error", "attempts", "sys_updated_on"])

@@ -8,6 +8,8 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -228,3 +230,14 @@ def test_a_person_opts_out_of_non_major_notifications_on_their_profile(client, w
     assert response.status_code == 302
     world["erin"].refresh_from_db()
     assert world["erin"].notify_non_major is False
+
+
+@pytest.mark.django_db
+def test_a_batch_reads_its_incident_and_services_once_whatever_the_number_of_people(incident):
+    notifications.notify_affected_people(incident, Kind.STARTED)  # queued on commit: not sent here
+    with CaptureQueriesContext(connection) as captured:
+        send_notifications.call(list(Notification.objects.values_list("pk", flat=True)))
+    assert len(mail.outbox) == 6
+    reads = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT")]
+    assert sum('FROM "incident"' in sql for sql in reads) == 1
+    assert sum('FROM "cmdb_ci_service"' in sql for sql in reads) == 1
