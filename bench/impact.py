@@ -294,7 +294,13 @@ class TableRows:
                 value = None  # set per row
             else:
                 value = f.get_default()
-            self.constants.append(f.get_db_prep_save(value, connection) if value is not None else None)
+            if value is None:
+                self.constants.append(None)
+            elif f.get_internal_type() == "JSONField":
+                # get_db_prep_save gives the driver's adapter, whose text is SQL, not COPY's JSON.
+                self.constants.append(json.dumps(value))
+            else:
+                self.constants.append(f.get_db_prep_save(value, connection))
 
     def maker(self, keys):
         """A function that turns a tuple of values for `keys` (field names, "pk" for the primary key)

@@ -143,6 +143,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # a read transaction tries to become a write one.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
+# Hot queries (a typical CI's impact) are prepared once per connection on PostgreSQL
+# (core/prepared.py); 0 behind a pooler in transaction mode, which does not keep them.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+
 # A PostgreSQL read replica (streaming replication of the primary): reads go there, writes and the
 # reads of a client that just wrote go to the primary (core/db_router.py).
 if os.environ.get("DATABASE_REPLICA_URL"):

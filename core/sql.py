@@ -44,6 +44,15 @@ def sys_id_in(expression, sys_ids, connection=None):
     return _values_in(expression, [sys_id.hex for sys_id in sys_ids], "uuid", connection)
 
 
+def int_array_literal(ids) -> str:
+    """PostgreSQL's text form of a bigint[] of `ids` ('{1,2,3}'), for a parameter declared bigint[]."""
+    return array_literal([operator.index(value) for value in ids])
+
+
+def array_literal(values) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def _values_in(expression, values, postgres_type, connection):
     connection = connection or default_connection
     if connection.vendor == "postgresql":
@@ -52,7 +61,7 @@ def _values_in(expression, values, postgres_type, connection):
         # 200,000 ids) and its inflated row estimate led it to walk a whole index of cmdb_rel_ci in
         # parent order. As a parameter it plans an index scan on `expression`, whose array keys the
         # executor sorts and de-duplicates.
-        literal = "{" + ",".join(map(str, values)) + "}"
+        literal = array_literal(values)
         array = f"CAST((SELECT CAST(%s AS {postgres_type}[])) AS {postgres_type}[])"
         return f"{expression} = ANY({array})", [literal]
     if connection.vendor == "sqlite":

@@ -505,12 +505,22 @@ def _subscriber_branches(connection, offering_condition, padding=""):
         else:
             names = f"s.{q(subscriber.get_field('name').column)}, '', ''"
         subscriber_pk = q(subscriber.pk.column)
+        # Each subscriber once: the distinct ids of the subscriptions first, then one row per id.
+        subscribed = f"SELECT DISTINCT x.{q(field.column)} FROM {q(model._meta.db_table)} x WHERE {condition}"
+        if connection.vendor == "postgresql":
+            # One index probe per subscribed id, whatever the planner guesses: a prepared statement's
+            # generic plan cannot know how many offerings it gets, and for a guessed ten it hashed
+            # whole tables of locations or departments for the one subscriber of a typical CI.
+            # OFFSET 0 keeps the lateral subquery from being merged into a join.
+            source = (
+                f"({subscribed}) d (id) CROSS JOIN LATERAL"
+                f" (SELECT * FROM {q(subscriber.db_table)} t WHERE t.{subscriber_pk} = d.id OFFSET 0) s"
+            )
+        else:
+            source = f"{q(subscriber.db_table)} s WHERE s.{subscriber_pk} IN ({subscribed})"
         branches.append(
-            f"SELECT DISTINCT '{SUBSCRIBER_KEYS[subscriber.model]}', s.{subscriber_pk},"
-            f" CAST(s.{q(subscriber.get_field('sys_id').column)} AS text), {names}{padding}"
-            f" FROM {q(model._meta.db_table)} x"
-            f" INNER JOIN {q(subscriber.db_table)} s ON s.{subscriber_pk} = x.{q(field.column)}"
-            f" WHERE {condition}"
+            f"SELECT '{SUBSCRIBER_KEYS[subscriber.model]}', s.{subscriber_pk},"
+            f" CAST(s.{q(subscriber.get_field('sys_id').column)} AS text), {names}{padding} FROM {source}"
         )
         params += condition_params
     return branches, params

@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
-from core.sql import id_in
+from core.prepared import fetch_prepared, supports_prepared_statements
+from core.sql import id_in, int_array_literal
 from impact.engine import (
     ImpactedCI,
     ImpactResult,
@@ -58,7 +59,7 @@ def impacted_by_graph(
     unknown = pks[classes == UNKNOWN_CLASS].tolist()
     detail_ids = pks.tolist() if eager else list(dict.fromkeys([*sources, *unknown]))
     details, subscriber_rows, version = _details_and_subscribers(
-        connection, detail_ids, offerings, check_version
+        connection, detail_ids, offerings, with_version=True
     )
     if check_version and version != graph.version:
         return None
@@ -97,33 +98,35 @@ def dependencies_of_graph(graph: ImpactGraph, sources: list[int], max_depth: int
 def _details_and_subscribers(connection, ci_ids, offering_ids, with_version=False):
     """({pk: detail row}, subscriber rows, graph version or None) in one query: the details of `ci_ids`,
     the subscribers of `offering_ids` and, `with_version`, the graph version. Detail rows are
-    (pk, sys_id text, name, class, offering parent)."""
-    sql = _UpwardSql(connection)
-    branches, params = [], []
-    if with_version:
-        branches.append(
-            f"SELECT '#', version, CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text),"
-            f" CAST(NULL AS text), CAST(NULL AS bigint) FROM {VERSION_TABLE} WHERE id = 1"
+    (pk, sys_id text, name, class, offering parent).
+
+    On PostgreSQL the query with the version is a prepared statement (core/prepared.py): it is every
+    impact call's one query, and planning its seven branches took several times as long as running them.
+    """
+    if with_version and supports_prepared_statements(connection):
+        rows = fetch_prepared(
+            connection,
+            "runstage_impact_answer",
+            _answer_sql(connection),
+            ("bigint[]", "bigint[]"),
+            [int_array_literal(ci_ids), int_array_literal(offering_ids)],
         )
-    if ci_ids:
-        condition, params = id_in(f"ci.{sql.ci_pk}", ci_ids, connection)
-        branches.append(
-            f"SELECT '', ci.{sql.ci_pk}, CAST(ci.{sql.ci_sys_id} AS text), ci.{sql.ci_name},"
-            f" ci.{sql.ci_class}, '', so.{sql.offering_parent} FROM {sql.ci} ci"
-            f" LEFT OUTER JOIN {sql.offering} so ON so.{sql.offering_pk} = ci.{sql.ci_pk} WHERE {condition}"
+    else:
+
+        def ids_in(ids):
+            return (lambda column: id_in(column, ids, connection)) if ids else None
+
+        branches, params = _answer_branches(
+            connection,
+            ci_condition=ids_in(ci_ids),
+            offering_condition=ids_in(offering_ids),
+            with_version=with_version,
         )
-    if offering_ids:
-        subscribers, subscriber_params = _subscriber_branches(
-            connection, lambda column: id_in(column, offering_ids, connection), padding=_SUBSCRIBER_PADDING
-        )
-        branches += subscribers
-        params += subscriber_params
-    if not branches:
-        return {}, [], None
+        if not branches:
+            return {}, [], None
+        rows = _fetch(connection, " UNION ALL ".join(branches), params)
     details, subscriber_rows, version = {}, [], None
-    for kind, pk, sys_id, name, class_or_last_name, user_name, parent_id in _fetch(
-        connection, " UNION ALL ".join(branches), params
-    ):
+    for kind, pk, sys_id, name, class_or_last_name, user_name, parent_id in rows:
         if kind == "":
             details[pk] = (pk, sys_id, name, class_or_last_name, parent_id)
         elif kind == "#":
@@ -131,6 +134,50 @@ def _details_and_subscribers(connection, ci_ids, offering_ids, with_version=Fals
         else:
             subscriber_rows.append((kind, pk, sys_id, name, class_or_last_name, user_name))
     return details, subscriber_rows, version
+
+
+def _answer_sql(connection):
+    """The prepared statement's text: the version, the details of the CIs in $1, the subscribers of
+    the offerings in $2 (both bigint[]). Built from the models once per vendor."""
+    text = _ANSWER_SQL.get(connection.vendor)
+    if text is None:
+        branches, _ = _answer_branches(
+            connection,
+            ci_condition=lambda column: (f"{column} = ANY($1)", []),
+            offering_condition=lambda column: (f"{column} = ANY($2)", []),
+            with_version=True,
+        )
+        text = _ANSWER_SQL[connection.vendor] = " UNION ALL ".join(branches)
+    return text
+
+
+_ANSWER_SQL: dict[str, str] = {}
+
+
+def _answer_branches(connection, *, ci_condition, offering_condition, with_version):
+    """(branches, params) of the answer query; a condition is None when there is nothing to ask for,
+    else a function of a column returning (sql, params)."""
+    sql = _UpwardSql(connection)
+    branches, params = [], []
+    if with_version:
+        branches.append(
+            f"SELECT '#', version, CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text),"
+            f" CAST(NULL AS text), CAST(NULL AS bigint) FROM {VERSION_TABLE} WHERE id = 1"
+        )
+    if ci_condition is not None:
+        condition, params = ci_condition(f"ci.{sql.ci_pk}")
+        branches.append(
+            f"SELECT '', ci.{sql.ci_pk}, CAST(ci.{sql.ci_sys_id} AS text), ci.{sql.ci_name},"
+            f" ci.{sql.ci_class}, '', so.{sql.offering_parent} FROM {sql.ci} ci"
+            f" LEFT OUTER JOIN {sql.offering} so ON so.{sql.offering_pk} = ci.{sql.ci_pk} WHERE {condition}"
+        )
+    if offering_condition is not None:
+        subscribers, subscriber_params = _subscriber_branches(
+            connection, offering_condition, padding=_SUBSCRIBER_PADDING
+        )
+        branches += subscribers
+        params = [*params, *subscriber_params]
+    return branches, params
 
 
 class LazyImpacted(Mapping):
