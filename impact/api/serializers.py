@@ -12,7 +12,7 @@ from core.api import (
     SysIdField,
     SysIdRelatedField,
     model_validation_error,
-    resolve_sys_ids,
+    resolve_sys_id_pks,
 )
 from impact import changes, services
 from impact.api.documents import DEFAULT_LIMIT, MAX_LIMIT, MAX_SOURCES
@@ -58,7 +58,7 @@ class SourceCIsSerializer(serializers.Serializer):
 
     def validate_ci(self, values):
         """The source CIs' pks in the order given; every malformed or unknown sys_id is named."""
-        return [ci.pk for ci in resolve_sys_ids(values, ConfigurationItem.objects.only("pk", "sys_id"))]
+        return resolve_sys_id_pks(values, ConfigurationItem.objects.all())
 
     @classmethod
     def from_query_params(cls, query_params):
