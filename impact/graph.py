@@ -365,6 +365,26 @@ def _class_arrays(connection):
     return np.concatenate(id_parts), np.concatenate(code_parts), tuple(names)
 
 
+def unlinked_ids(graph: ImpactGraph) -> np.ndarray:
+    """pks of the CIs with no impact edge at all: the only CIs that can be related to nothing (a
+    relationship of a type that does not propagate is not an edge, so these still need checking)."""
+    degree = np.diff(graph.up_ptr) + np.diff(graph.down_ptr)
+    return graph.ids[degree == 0]
+
+
+def ids_without_child_of_class(graph: ImpactGraph, parent_class: str, child_class: str) -> np.ndarray:
+    """pks of the CIs of `parent_class` none of whose impact children (the CIs it depends on along
+    propagating relationships) is of `child_class`."""
+    codes = {name: code for code, name in enumerate(graph.class_names)}
+    parents = graph.classes == codes.get(parent_class, UNKNOWN_CLASS - 1)
+    if child_class in codes:
+        edge_parents = np.repeat(np.arange(graph.node_count), np.diff(graph.down_ptr))
+        has_child = np.zeros(graph.node_count, dtype=bool)
+        has_child[edge_parents[graph.classes[graph.down_idx] == codes[child_class]]] = True
+        parents &= ~has_child
+    return graph.ids[parents]
+
+
 def cycles_of(graph: ImpactGraph) -> tuple[list[list[int]], dict[int, list[int]]]:
     """The groups of CIs that rely on each other in a loop (strongly connected components of more than
     one CI, as pk lists) and, for their members, the members each one relies on (parent -> children).

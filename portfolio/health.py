@@ -24,8 +24,9 @@ from cmdb.models import (
     ci_models_by_class,
 )
 from core.models import format_sys_id
+from core.sql import id_in
 from impact.edges import propagating_relationships, reliance_edges
-from impact.graph import cycles_of, graph_for
+from impact.graph import cycles_of, graph_for, ids_without_child_of_class, unlinked_ids
 from offerings.models import SUBSCRIPTION_MODELS, OfferingCommitment, ServiceOffering
 
 RECORD_FIELDS = ("pk", "sys_id", "name", "sys_class_name")
@@ -278,6 +279,12 @@ def offerings_without_parent():
     "services; without that link, no infrastructure outage can reach the offering.",
 )
 def business_offerings_without_application_service():
+    graph = graph_for(connection)
+    if graph is not None:  # its edges are the propagating relationships (and offering -> parent)
+        offerings = ids_without_child_of_class(
+            graph, ServiceOffering._meta.db_table, ApplicationService._meta.db_table
+        )
+        return records(_pk_among(business_offerings(), offerings.tolist()))
     depends_on_application_service = propagating_relationships().filter(
         parent=OuterRef("pk"), child__sys_class_name=ApplicationService._meta.db_table
     )
@@ -355,7 +362,23 @@ def cis_without_relationship():
         .exclude(Exists(ServiceOffering.objects.filter(parent=OuterRef("pk"))))
         .exclude(Exists(ServiceOffering.objects.filter(pk=OuterRef("pk"), parent__isnull=False)))
     )
+    graph = graph_for(connection)
+    if graph is not None and graph.node_count:
+        # A CI with an impact edge is related: only the CIs without one are checked, so that the cost
+        # follows them and not the five million relationships. A CI added since the build has a higher
+        # pk (ids come from one sequence) and is checked too.
+        isolated = _pk_among(isolated, unlinked_ids(graph).tolist(), above=int(graph.ids[-1]))
     return records(isolated)
+
+
+def _pk_among(queryset, pks, above=None):
+    """`queryset` narrowed to `pks` (any number of them, bound as one parameter), or pks above `above`."""
+    q = connection.ops.quote_name
+    column = f"{q(queryset.model._meta.db_table)}.{q(queryset.model._meta.pk.column)}"
+    condition, params = id_in(column, pks, connection)
+    if above is not None:
+        condition, params = f"({condition} OR {column} > %s)", [*params, above]
+    return queryset.extra(where=[condition], params=params)
 
 
 @health_check(

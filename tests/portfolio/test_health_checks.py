@@ -31,6 +31,15 @@ from tests.factories.offerings import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True, params=["graph", "sql"])
+def engine(request, settings):
+    """Every check runs twice: answered with the in-memory impact graph's help, and by SQL alone."""
+    if request.param == "sql":
+        settings.IMPACT_GRAPH_MAX_MB = 0
+    return request.param
+
+
 BUSINESS = ServiceOffering.Classification.BUSINESS
 TECHNICAL = ServiceOffering.Classification.TECHNICAL
 
@@ -244,6 +253,21 @@ def test_ci_without_relationship_is_found_until_it_gets_one(portfolio):
     assert found("ci_without_relationship") == ["mail-02"]
     RelationshipFactory(parent=portfolio.application_service, child=spare)
     assert found("ci_without_relationship") == []
+
+
+def test_a_ci_related_only_by_a_type_that_does_not_propagate_is_related(portfolio):
+    spare = ServerFactory(name="mail-02")
+    rack = ServerFactory(name="rack-07")
+    located_in = RelationshipTypeFactory(name="Located in::Houses", propagates_impact=False)
+    assert {"mail-02", "rack-07"} <= set(found("ci_without_relationship"))
+    RelationshipFactory(parent=rack, child=spare, type=located_in)
+    assert {"mail-02", "rack-07"}.isdisjoint(found("ci_without_relationship"))
+
+
+def test_a_ci_added_after_the_graph_was_built_is_checked(portfolio):
+    assert found("ci_without_relationship") == []  # builds the graph (with the graph engine)
+    ServerFactory(name="mail-03")  # a CI alone changes no impact edge: the graph is not rebuilt
+    assert found("ci_without_relationship") == ["mail-03"]
 
 
 def test_a_ci_of_a_class_without_model_is_checked_too(portfolio):
