@@ -144,3 +144,36 @@ def test_default_json_lists_the_first_page_with_the_full_count(lone_server):
         ServerFactory(name=f"spare-{n:02}")
     [entry] = json.loads(run("--json", "--check", "ci_without_relationship")[1])["checks"]
     assert (entry["count"], len(entry["records"])) == (61, 50)
+
+
+def test_the_command_costs_the_same_queries_and_output_for_10_and_10000_offenders():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cmdb.models import ConfigurationItem
+
+    def plant(count, start):
+        ConfigurationItem.objects.bulk_create(
+            ConfigurationItem(name=f"lone-{n:05}", sys_class_name="cmdb_ci_server")
+            for n in range(start, start + count)
+        )
+
+    def report():
+        with CaptureQueriesContext(connection) as queries:
+            status, output = run("--json")
+        return len(queries), json.loads(output)
+
+    plant(10, 0)
+    run("--json")  # builds the in-memory impact graph, as a second run would find it built
+    few_queries, few = report()
+    plant(9990, 10)
+    run("--json")
+    many_queries, many = report()
+
+    assert many_queries == few_queries
+    few_orphans, many_orphans = (
+        next(entry for entry in document["checks"] if entry["key"] == "ci_without_relationship")
+        for document in (few, many)
+    )
+    assert (few_orphans["count"], len(few_orphans["records"])) == (10, 10)
+    assert (many_orphans["count"], len(many_orphans["records"])) == (10_000, 50)
