@@ -114,6 +114,17 @@ def impacted_customers(
     )
 
 
+def installed_ci_ids() -> list[int]:
+    """pks of the CIs that an install base item (not retired) is on, each once."""
+    return list(
+        InstallBaseItem.objects.exclude(state=InstallBaseItem.State.RETIRED)
+        .filter(configuration_item__isnull=False)
+        .order_by()
+        .values_list("configuration_item_id", flat=True)
+        .distinct()
+    )
+
+
 def _sold_and_installed(offering_ids, ci_ids, day):
     """Rows (kind, pk, sys_id, name, offering or CI pk, account pk, sys_id, number, name, consumer pk,
     sys_id, number, name): the sold products of `offering_ids` in force on `day` (kind "sold") and

@@ -1,10 +1,15 @@
 """Where impact meets customers: who an impact result reaches, and proactive cases for an incident."""
 
 from customers.cases import ProactiveCases, open_proactive_cases
-from customers.impacted import ImpactedCustomers, impacted_customers
+from customers.impacted import ImpactedCustomers, impacted_customers, installed_ci_ids
 from impact.engine import ImpactResult, impacted_by
 from impact.models import Outage
 from impact.services import task_source_ids
+
+# Above this many impacted CIs, the CIs that have an install base item are read and matched against
+# the impact in memory, instead of the impact's CIs being sent to the database (a core switch's half
+# million ids took longer to write down than the query took to run).
+MATCH_INSTALL_BASE_ABOVE = 50_000
 
 
 def customers_impacted_by(result: ImpactResult) -> ImpactedCustomers:
@@ -14,7 +19,10 @@ def customers_impacted_by(result: ImpactResult) -> ImpactedCustomers:
         result.prefetch(ci_ids)
         return {pk: (result.impacted[pk].sys_id, result.impacted[pk].name) for pk in ci_ids}
 
-    return impacted_customers(list(result.impacted), result.offering_ids, describe)
+    impacted_ids = result.impacted
+    if len(impacted_ids) > MATCH_INSTALL_BASE_ABOVE:
+        impacted_ids = result.impacted_among(installed_ci_ids())
+    return impacted_customers(list(impacted_ids), result.offering_ids, describe)
 
 
 def open_proactive_cases_for(incident) -> ProactiveCases:

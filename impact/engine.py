@@ -114,6 +114,10 @@ class ImpactResult:
         """Make the details of these impacted CIs (others are ignored) ready in one query; a no-op when
         every detail is at hand already, as it is here."""
 
+    def impacted_among(self, ci_ids) -> list[int]:
+        """Those of `ci_ids` that are impacted, in the order given."""
+        return [pk for pk in ci_ids if pk in self.impacted]
+
     def path(self, ci_id) -> list[int]:
         """pks from a source to ci_id, inclusive."""
         if ci_id not in self.impacted:

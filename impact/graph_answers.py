@@ -380,6 +380,10 @@ class GraphImpactResult(ImpactResult):
     def prefetch(self, ci_ids) -> None:
         self.impacted.load(ci_ids)
 
+    def impacted_among(self, ci_ids) -> list[int]:
+        ci_ids = np.asarray(ci_ids, dtype=np.int64)
+        return ci_ids[self.impacted.positions(ci_ids) >= 0].tolist()
+
     def path(self, ci_id) -> list[int]:
         return self.impacted.path(ci_id)
 

@@ -22,6 +22,15 @@ from tests.factories.offerings import ServiceOfferingFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=["ids sent", "install base matched"])
+def install_base_matching(request, monkeypatch):
+    """Every test twice: the impacted CIs sent to the database (a typical outage), and the install
+    base's CIs read and matched in memory (a hub's)."""
+    if request.param == "install base matched":
+        monkeypatch.setattr("impact.customers.MATCH_INSTALL_BASE_ABOVE", 0)
+    return request.param
+
+
 @pytest.fixture
 def graph():
     return build_impact_graph()
