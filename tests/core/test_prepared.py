@@ -73,3 +73,19 @@ def test_a_typical_impact_is_one_statement_planned_once(django_assert_num_querie
         impacted_by([server.pk])
     assert captured.captured_queries[0]["sql"].startswith("SET LOCAL plan_cache_mode")
     assert "EXECUTE runstage_impact_answer" in captured.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_switched_off_the_same_answer_comes_from_a_plain_query(settings, django_assert_num_queries):
+    server, application = ServerFactory(), ApplicationFactory()
+    offering = ServiceOfferingFactory()
+    depends_on = RelationshipTypeFactory(name=DEPENDS_ON)
+    RelationshipFactory(parent=application, child=server, type=depends_on)
+    RelationshipFactory(parent=offering, child=application, type=depends_on)
+    prepared = impacted_by([server.pk])
+    settings.DATABASE_PREPARED_STATEMENTS = False
+
+    with django_assert_num_queries(1) as captured:
+        plain = impacted_by([server.pk])
+    assert "EXECUTE" not in captured.captured_queries[0]["sql"]
+    assert plain.impacted == prepared.impacted and plain.subscribers == prepared.subscribers
