@@ -120,9 +120,10 @@ def walk(graph: ImpactGraph, sources: list[int], max_depth: int, *, upward: bool
         if frontier:
             levels.append((frontier, [reached[node] for node in frontier]))
         depth += 1
-    nodes = [np.asarray(level, dtype=np.int64) for level, _ in levels]
-    vias = [np.asarray(level_vias, dtype=np.int64) for _, level_vias in levels]
-    depths = [np.full(len(level), number, dtype=np.int8) for number, (level, _) in enumerate(levels)]
+    # The Python levels as one array each (one conversion, not three per level).
+    nodes = [np.asarray([node for level, _ in levels for node in level], dtype=np.int64)]
+    vias = [np.asarray([via for _, level_vias in levels for via in level_vias], dtype=np.int64)]
+    depths = [np.asarray([number for number, (level, _) in enumerate(levels) for _ in level], dtype=np.int8)]
     if frontier and depth <= max_depth:
         seen = np.zeros(graph.node_count, dtype=bool)
         seen[np.fromiter(settled, dtype=np.int64, count=len(settled))] = True
@@ -134,6 +135,8 @@ def walk(graph: ImpactGraph, sources: list[int], max_depth: int, *, upward: bool
                 vias.append(level_vias)
                 depths.append(np.full(len(current), depth, dtype=np.int8))
             depth += 1
+    if len(nodes) == 1:
+        return nodes[0], depths[0], vias[0]
     return np.concatenate(nodes), np.concatenate(depths), np.concatenate(vias)
 
 
