@@ -219,6 +219,7 @@ class LazyImpacted(Mapping):
         self._sorted = pks[self._sorter]
         self._details: dict[int, ImpactedCI] = {}
         self._extra_class: dict[int, str] = {}  # classes of unknown-class CIs, from their details
+        self._paths: dict[int, list[int]] = {}
 
     def positions(self, pks) -> np.ndarray:
         """Index in walk order of each of `pks`, -1 for one not walked (vectorised)."""
@@ -243,6 +244,9 @@ class LazyImpacted(Mapping):
 
     def path(self, pk) -> list[int]:
         """pks from a source to `pk`, inclusive; KeyError if `pk` was not walked."""
+        found = self._paths.get(pk)
+        if found is not None:  # a listed CI's path is asked for twice: to prefetch it, to write it
+            return found
         position = self.position(pk)
         if position is None:
             raise KeyError(f"CI {pk} is not impacted")
@@ -252,6 +256,7 @@ class LazyImpacted(Mapping):
             path.append(int(pks[position]))
             position = int(via_positions[position])
         path.reverse()
+        self._paths[pk] = path
         return path
 
     def __getitem__(self, pk):
