@@ -294,6 +294,10 @@ class TableRows:
                 value = None  # set per row
             else:
                 value = f.get_default()
+            if value is not None and f.get_internal_type() == "JSONField":
+                # Its prepared value is a driver adapter ("'[]'::jsonb"), not text COPY can read.
+                self.constants.append(json.dumps(value))
+                continue
             self.constants.append(f.get_db_prep_save(value, connection) if value is not None else None)
 
     def maker(self, keys):
