@@ -14,10 +14,12 @@ import contextlib
 import datetime
 import functools
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from cmdb.servicenow import database
 from cmdb.servicenow.progress import NoProgress
 from cmdb.servicenow.registry import family_root, load_order
 from cmdb.servicenow.sources import FolderSource, ImportFailure, SourceRow, plain_value
+from cmdb.servicenow.spec import SPELLING_VARIANTS
 from core.models import parse_sys_id
 
 __all__ = ["ImportFailure", "ImportResult", "SourceRow", "import_folder", "import_source", "plain_value"]
@@ -34,6 +37,10 @@ __all__ = ["ImportFailure", "ImportResult", "SourceRow", "import_folder", "impor
 BATCH_SIZE = 5000
 REFERENCE_CACHE_SIZE = 100_000
 VALUE_CACHE_SIZE = 100_000
+FIELD_CACHE_SIZE = 20_000
+# A load of at least this many rows that at least triples a table sets its secondary indexes and
+# foreign keys aside and rebuilds them at the end (PostgreSQL; `database.set_aside_indexes`).
+BULK_LOAD_MIN_ROWS = 10_000
 # Every table carries these; kept as imported (fidelity), set by the import only when absent.
 SYSTEM_FIELDS = ("sys_created_on", "sys_updated_on", "sys_created_by", "sys_updated_by")
 
@@ -73,13 +80,96 @@ class ImportResult:
 @dataclass
 class ParsedRow:
     source: SourceRow
-    sys_id: object
+    sys_id: str  # 32 lowercase hex characters (`sys_id_key`)
     values: dict  # model attname -> Python value, for the fields present in the row
-    references: dict  # ServiceNow name -> target sys_id (UUID) or None
+    references: dict  # ServiceNow name -> target sys_id (`sys_id_key`) or None
     missing: list  # required ServiceNow fields absent from the row
 
     def fail(self, message, field=None):
         return ImportFailure(message, file=self.source.file, row=self.source.number, field=field)
+
+
+MISSING = object()
+HEX_SYS_ID = re.compile("[0-9a-f]{32}")
+
+
+def sys_id_key(value):
+    """A sys_id as the importer keys it, 32 lowercase hex characters (ServiceNow's own form), or
+    None when `value` is no sys_id. The common form is checked by a regular expression: a UUID
+    built per row and per reference cost more than the rest of parsing the row."""
+    if type(value) is str and len(value) == 32 and HEX_SYS_ID.fullmatch(value):
+        return value
+    try:
+        return parse_sys_id(value).hex
+    except ValueError:
+        return None
+
+
+@dataclass
+class FieldPlan:
+    """How the importer reads one ServiceNow field of one table, worked out once per import."""
+
+    model_field: models.Field
+    converter: object
+    canonical: str  # the mapped ServiceNow name (`name` may be another spelling of it)
+    reference: bool = False
+    system: bool = False  # sys_created_on and the like: empty means "left to the import"
+    # Values repeat down a column (statuses, booleans, dates of a bulk load): {text: Python value}
+    # for each distinct text, up to FIELD_CACHE_SIZE of them. Refusals are not cached (an exception
+    # is not a result), so every bad row is still reported.
+    cache: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.attname = self.model_field.attname
+        model_field = self.model_field
+        # Free text (names, descriptions) is mostly distinct: clean() would only check the length.
+        self.free_text = (
+            type(model_field) in (models.CharField, models.TextField)
+            and not model_field.choices
+            and self.converter is None
+            and all(isinstance(validator, MaxLengthValidator) for validator in model_field.validators)
+        )
+        self.max_length = model_field.max_length or sys.maxsize
+
+    def convert(self, row, name, value):
+        if self.free_text and type(value) is str and value and len(value) <= self.max_length:
+            return value
+        try:
+            result = converted(self.model_field, self.converter, value)
+        except ValueRefused as error:
+            raise row.fail(str(error), name) from error
+        # Empty text is not cached: it may stand for a callable default such as "now".
+        if type(value) is str and value and len(self.cache) < FIELD_CACHE_SIZE:
+            self.cache[value] = result
+        return result
+
+
+@dataclass
+class RowPlan:
+    """{ServiceNow name: FieldPlan} of one table, and what its rows must carry."""
+
+    fields: dict
+    known: frozenset  # names read elsewhere (sys_id, sys_class_name) or exported only: not "unknown"
+    required: tuple  # (ServiceNow name, its other spellings) of the fields a new row must carry
+    class_family: bool
+
+    @classmethod
+    def of(cls, spec):
+        fields = {}
+        local = {f.name for f in spec.model._meta.concrete_fields}
+        for name in SYSTEM_FIELDS:
+            if name in local:
+                fields[name] = FieldPlan(spec.model._meta.get_field(name), None, name, system=True)
+        for name, (model_field, converter) in spec.import_fields.items():
+            fields[name] = FieldPlan(
+                model_field, converter, spec.canonical_name(name), reference=model_field.many_to_one
+            )
+        required = tuple(
+            (name, tuple(variant for variant, canonical in SPELLING_VARIANTS.items() if canonical == name))
+            for name in spec.required_fields
+        )
+        known = frozenset(("sys_id", "sys_class_name", *spec.export_only))
+        return cls(fields, known, required, family_root(spec) is not None)
 
 
 def import_folder(path, *, using=DEFAULT_DB_ALIAS, dry_run=False, progress=None) -> "ImportResult":
@@ -123,10 +213,12 @@ class Importer:
         self.pending = defaultdict(list)
         self.now = timezone.now()
         # References repeat (every relationship names its type, many rows the same company or
-        # group): parsing each distinct sys_id once saves a UUID construction per reference.
-        self.parse_target_sys_id = functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)(parse_sys_id)
+        # group): each distinct text is checked once. {text: sys_id key}
+        self.reference_keys = {}
+        self.plans = {}  # {spec: RowPlan}
 
     def load(self, source):
+        put_back = self.set_aside_indexes(source)
         for spec in load_order():
             total = source.total(spec)
             if total == 0:
@@ -136,6 +228,10 @@ class Importer:
                 self.load_batch(spec, batch, self.result.counts(spec.table))
                 self.progress.advance(len(batch))
         self.progress.finish()
+        try:
+            database.put_back_indexes(self.connection, put_back)
+        except DatabaseError as error:
+            raise ImportFailure(f"the database refused the loaded rows: {error}") from error
         for spec, pending in self.pending.items():
             for start in range(0, len(pending), BATCH_SIZE):
                 self.set_deferred_references(spec, pending[start : start + BATCH_SIZE])
@@ -145,6 +241,31 @@ class Importer:
         )
         for hook in hooks:
             hook()
+
+    def set_aside_indexes(self, source):
+        """On PostgreSQL, set aside the secondary indexes and foreign keys of the tables this load at
+        least triples (`database.set_aside_indexes`); the statements that put them back."""
+        if self.connection.vendor != "postgresql":
+            return []
+        incoming = Counter()
+        for spec in load_order():
+            for model in (*spec.model._meta.get_parent_list(), spec.model):
+                incoming[model] += source.total(spec) or 0  # None: a pull, of unknown size
+        tables = [
+            model._meta.db_table
+            for model, rows in incoming.items()
+            if rows >= BULK_LOAD_MIN_ROWS
+            and database.rows_at_most(self.connection, model, rows // 2 + 1) <= rows // 2
+        ]
+        if not tables:
+            return []
+        try:
+            with transaction.atomic(using=self.using):
+                return database.set_aside_indexes(self.connection, tables)
+        except DatabaseError:
+            # E.g. rows written earlier in the caller's transaction left deferred checks pending on
+            # a table ("pending trigger events"): load with the indexes in place instead.
+            return []
 
     def changed(self, table):
         counts = self.result.tables.get(table)
@@ -210,60 +331,63 @@ class Importer:
 
     def parse_row(self, spec, source, counts):
         data = source.data
-        raw_sys_id = plain_value(data.get("sys_id"))
         row = ParsedRow(source, None, {}, {}, [])
+        raw_sys_id = data.get("sys_id")
+        if type(raw_sys_id) is not str:
+            raw_sys_id = plain_value(raw_sys_id)
         if raw_sys_id == "":
             raise row.fail("required field is missing", "sys_id")
-        try:
-            row.sys_id = parse_sys_id(raw_sys_id)
-        except ValueError as error:
-            raise row.fail(f"{raw_sys_id!r} is not a sys_id", "sys_id") from error
-        if family_root(spec):
-            row.values["sys_class_name"] = source.class_name
-        import_fields = spec.import_fields
+        row.sys_id = sys_id_key(raw_sys_id)
+        if row.sys_id is None:
+            raise row.fail(f"{raw_sys_id!r} is not a sys_id", "sys_id")
+        plan = self.plans.get(spec) or self.plan(spec)
+        values, references = row.values, row.references
+        if plan.class_family:
+            values["sys_class_name"] = source.class_name
         for name, value in data.items():
-            mapped = import_fields.get(name)
-            if mapped is None:
-                if name in SYSTEM_FIELDS:
-                    self.parse_system_field(spec, row, name, plain_value(value))
-                elif name not in ("sys_id", "sys_class_name") and name not in spec.export_only:
+            entry = plan.fields.get(name)
+            if entry is None:
+                if name not in plan.known:
                     counts.ignored_fields[name] += 1
                 continue
-            model_field, converter = mapped
-            value = plain_value(value)
-            if model_field.many_to_one:
-                target = self.parse_reference(row, name, model_field, value)
-                reference_name = spec.canonical_name(name)
-                if reference_name in row.references and row.references[reference_name] != target:
-                    raise row.fail(f"disagrees with {reference_name}", name)
-                row.references[reference_name] = target
-            else:
-                python_value = to_python(row, name, model_field, value, converter)
-                earlier = row.values.get(model_field.attname, python_value)
-                if differs(earlier, python_value):
-                    raise row.fail(f"disagrees with {spec.canonical_name(name)}", name)
-                row.values[model_field.attname] = python_value
-        row.missing = [name for name in spec.required_fields if not spec.has_field(data, name)]
+            if type(value) is not str:
+                value = plain_value(value)
+            if entry.reference:
+                target = self.parse_reference(row, name, entry.model_field, value)
+                if entry.canonical in references and references[entry.canonical] != target:
+                    raise row.fail(f"disagrees with {entry.canonical}", name)
+                references[entry.canonical] = target
+                continue
+            if entry.system and value == "":
+                continue  # sys_created_on and the like: left to the import when empty
+            python_value = entry.cache.get(value, MISSING) if type(value) is str else MISSING
+            if python_value is MISSING:
+                python_value = entry.convert(row, name, value)
+            if entry.attname in values and differs(values[entry.attname], python_value):
+                raise row.fail(f"disagrees with {entry.canonical}", name)
+            values[entry.attname] = python_value
+        for name, spellings in plan.required:
+            if name not in data and not any(spelling in data for spelling in spellings):
+                row.missing.append(name)
         return row
 
-    @staticmethod
-    def parse_system_field(spec, row, name, value):
-        """sys_created_on and the like: kept when given, left to the import when empty."""
-        if value == "":
-            return
-        row.values[name] = to_python(row, name, spec.model._meta.get_field(name), value)
+    def plan(self, spec):
+        plan = self.plans[spec] = RowPlan.of(spec)
+        return plan
 
     def parse_reference(self, row, name, model_field, value):
         if value == "":
             if not model_field.null:
                 raise row.fail("required reference is empty", name)
             return None
-        try:
-            if isinstance(value, str):
-                return self.parse_target_sys_id(value)
-            return parse_sys_id(value)
-        except ValueError as error:
-            raise row.fail(f"{value!r} is not a sys_id", name) from error
+        target = self.reference_keys.get(value) if type(value) is str else None
+        if target is None:
+            target = sys_id_key(value)
+            if target is None:
+                raise row.fail(f"{value!r} is not a sys_id", name)
+            if len(self.reference_keys) < REFERENCE_CACHE_SIZE:
+                self.reference_keys[value] = target
+        return target
 
     def resolve_references(self, spec, parsed, deferred=False):
         """Turn the batch's reference sys_ids into pks (the deferred ones, or all the others)."""
@@ -289,7 +413,7 @@ class Importer:
                 pk = found[reference.related_model].get(target)
                 if pk is None:
                     raise row.fail(
-                        f"no {reference.related_model._meta.db_table} row has sys_id {target.hex}", name
+                        f"no {reference.related_model._meta.db_table} row has sys_id {target}", name
                     )
                 row.values[reference.attname] = pk
 
@@ -335,7 +459,7 @@ class Importer:
             current = found[row.sys_id][1]
             if current != row.source.class_name:
                 raise row.fail(
-                    f"sys_id {row.sys_id.hex} already exists as {current}, not {row.source.class_name}",
+                    f"sys_id {row.sys_id} already exists as {current}, not {row.source.class_name}",
                     "sys_class_name",
                 )
 
@@ -392,7 +516,7 @@ class Importer:
             {reference.attname for name, reference in spec.references.items() if spec.is_deferred(name)}
         )
         objects = {
-            obj.sys_id: obj
+            obj.sys_id.hex: obj
             for obj in self.manager(spec.model)
             .filter(sys_id__in=[row.sys_id for row, _ in pending])
             .only("pk", "sys_id", *attnames)
