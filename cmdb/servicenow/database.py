@@ -9,8 +9,11 @@ statement, so both have a PostgreSQL branch:
   every element; SQLite: a JSON array read by json_each): `core.sql.sys_id_in`.
 - Inserting new rows. PostgreSQL gets COPY from an in-memory buffer, inside the import's
   transaction, with primary keys reserved from the table's sequence first, so that the subclass
-  rows of a multi-table-inherited model can follow without reading the new pks back. SQLite keeps
-  multi-row INSERTs and reads the pks back by sys_id.
+  rows of a multi-table-inherited model can follow without reading the new pks back (a model of
+  one table lets its identity column number the rows). The COPYs may run on a thread while the
+  importer parses the next batch (`BackgroundWrites`). SQLite keeps multi-row INSERTs and reads
+  the pks back by sys_id.
+- A first load (PostgreSQL): secondary indexes and foreign keys set aside and rebuilt once.
 - Updating changed rows. PostgreSQL: the batch's new values are COPYed into a temporary staging
   table and written with one UPDATE ... FROM it (`update_rows`); SQLite keeps bulk_update.
 
@@ -18,12 +21,15 @@ Values written here are the Python values of the model fields (already validated
 importer); `copy_text` formats the types those fields hold.
 """
 
+import contextlib
 import datetime
 import decimal
+import functools
 import io
 import json
 import sqlite3
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from core.sql import sys_id_in
 
@@ -76,16 +82,26 @@ def reserve_pks(connection, model, count):
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def insert_new_rows(connection, model, records):
+def insert_new_rows(connection, model, records, run=None, *, pks_wanted=True):
     """Insert `records` ({attname: value} for every column of `model`) table by table down the
-    inheritance chain, base rows first; every record gets its primary key."""
+    inheritance chain, base rows first; every record gets its primary key, unless `pks_wanted` is
+    false and the model is one table (PostgreSQL then lets the identity column number the rows).
+
+    PostgreSQL: the COPYs are handed to `run` (by default run at once), so that the importer can
+    let them run while it parses the next batch (`BackgroundWrites`); they use no Django cursor.
+    """
     chain = [*reversed(model._meta.get_parent_list()), model]
     root = chain[0]
     if connection.vendor == "postgresql":
-        # pks come from the sequence up front, so every table is written with them.
-        set_pks(chain, records, reserve_pks(connection, root, len(records)))
-        for link in chain:
-            copy_rows(connection, link, records, link._meta.local_concrete_fields)
+        if len(chain) > 1 or pks_wanted:
+            # pks come from the sequence up front, so that the subclass rows can be written with them.
+            set_pks(chain, records, reserve_pks(connection, root, len(records)))
+            tables = [(link, link._meta.local_concrete_fields) for link in chain]
+        else:
+            # Nobody needs the pks: a round trip and a column fewer.
+            tables = [(model, [f for f in model._meta.local_concrete_fields if not f.primary_key])]
+        copies = [copy_statement(connection, link, fields, records) for link, fields in tables]
+        (run or _run_now)(functools.partial(copy_in, connection, copies))
         return
     # The database assigns the base rows' pks; they are read back by sys_id for the subclass rows.
     root_fields = [f for f in root._meta.local_concrete_fields if not f.primary_key]
@@ -94,6 +110,47 @@ def insert_new_rows(connection, model, records):
     set_pks(chain, records, [found[record["sys_id"]][0] for record in records])
     for child in chain[1:]:
         insert_multi_row(connection, child, records, child._meta.local_concrete_fields)
+
+
+def _run_now(function):
+    function()
+
+
+class BackgroundWrites:
+    """Runs the importer's COPYs one at a time on a thread of its own (PostgreSQL).
+
+    While PostgreSQL writes a batch (in its own process), the importer reads and parses the next
+    one: psycopg2 releases the GIL while it waits on the server. Whoever uses the connection next
+    calls `wait()` first, so that every query sees the rows written before it, in order; a COPY's
+    error is raised there, inside `errors` (the context manager that names the batch's rows).
+    """
+
+    def __init__(self):
+        self.executor = None
+        self.pending = None
+
+    def run(self, function, errors=contextlib.nullcontext):
+        self.wait()
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        self.pending = (self.executor.submit(function), errors)
+
+    def wait(self):
+        if self.pending is not None:
+            future, errors = self.pending
+            self.pending = None
+            with errors():
+                future.result()
+
+    def close(self):
+        """Wait for the last write, its error dropped (the import is failing already, or waited)."""
+        with contextlib.suppress(Exception):
+            if self.pending is not None:
+                self.pending[0].result()
+        self.pending = None
+        if self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
 
 
 def set_pks(chain, records, pks):
@@ -107,17 +164,29 @@ def set_pks(chain, records, pks):
 def copy_rows(connection, model, records, fields, table=None):
     """COPY the records into the table (`model`'s, or `table`) from an in-memory buffer, in the
     current transaction."""
+    copy_in(connection, [copy_statement(connection, model, fields, records, table)])
+
+
+def copy_statement(connection, model, fields, records, table=None):
+    """(COPY statement, buffer of the records' lines) for the table (`model`'s, or `table`)."""
     quote = connection.ops.quote_name
     buffer = io.StringIO()
     buffer.writelines(copy_lines(records, [f.attname for f in fields]))
     buffer.seek(0)
     columns = ", ".join(quote(f.column) for f in fields)
-    # psycopg2's own cursor (Django's wrapper has no copy_expert), with psycopg2's errors turned
-    # into Django's, as the importer reports a refused batch by catching those.
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.cursor.copy_expert(
-            f"COPY {quote(table or model._meta.db_table)} ({columns}) FROM STDIN", buffer
-        )
+    return f"COPY {quote(table or model._meta.db_table)} ({columns}) FROM STDIN", buffer
+
+
+def copy_in(connection, copies):
+    """Run (COPY statement, buffer) pairs in order, in the current transaction.
+
+    psycopg2's own cursor (Django's wrapper has no copy_expert, and may not be used from the
+    thread of `BackgroundWrites`), with psycopg2's errors turned into Django's, as the importer
+    reports a refused batch by catching those.
+    """
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        for statement, buffer in copies:
+            cursor.copy_expert(statement, buffer)
 
 
 # Bulk loads: secondary indexes and foreign keys put back once, set-based -------------------------

@@ -90,14 +90,14 @@ class ParsedRow:
 
 
 MISSING = object()
-HEX_SYS_ID = re.compile("[0-9a-f]{32}")
+HEX_DIGITS = "0123456789abcdef"
 
 
 def sys_id_key(value):
     """A sys_id as the importer keys it, 32 lowercase hex characters (ServiceNow's own form), or
-    None when `value` is no sys_id. The common form is checked by a regular expression: a UUID
-    built per row and per reference cost more than the rest of parsing the row."""
-    if type(value) is str and len(value) == 32 and HEX_SYS_ID.fullmatch(value):
+    None when `value` is no sys_id. The common form is checked as text: a UUID built per row and
+    per reference cost more than the rest of parsing the row."""
+    if type(value) is str and len(value) == 32 and not value.strip(HEX_DIGITS):
         return value
     try:
         return parse_sys_id(value).hex
@@ -216,8 +216,16 @@ class Importer:
         # group): each distinct text is checked once. {text: sys_id key}
         self.reference_keys = {}
         self.plans = {}  # {spec: RowPlan}
+        self.writes = database.BackgroundWrites()
 
     def load(self, source):
+        try:
+            self.load_rows(source)
+        finally:
+            # Before the transaction ends, committed or rolled back: no COPY may still be running.
+            self.writes.close()
+
+    def load_rows(self, source):
         put_back = self.set_aside_indexes(source)
         for spec in load_order():
             total = source.total(spec)
@@ -228,6 +236,7 @@ class Importer:
                 self.load_batch(spec, batch, self.result.counts(spec.table))
                 self.progress.advance(len(batch))
         self.progress.finish()
+        self.writes.wait()
         try:
             database.put_back_indexes(self.connection, put_back)
         except DatabaseError as error:
@@ -290,12 +299,14 @@ class Importer:
     # One batch ------------------------------------------------------------------------------
 
     def load_batch(self, spec, batch, counts):
+        # The previous batch's COPY runs on meanwhile (`database.BackgroundWrites`).
         parsed = [self.parse_row(spec, row, counts) for row in batch]
         seen = {}
         for row in parsed:
             if row.sys_id in seen:
                 raise row.fail(f"sys_id also used by {seen[row.sys_id]}", "sys_id")
             seen[row.sys_id] = f"{row.source.file} row {row.source.number}"
+        self.writes.wait()
         self.resolve_references(spec, parsed)
         existing = self.existing_values(spec, parsed)
         new_rows = [row for row in parsed if row.sys_id not in existing]
@@ -320,11 +331,11 @@ class Importer:
             self.defer(spec, row, "created")
 
         with database_errors_named(batch):
-            if new_rows:
-                self.insert(spec, new_rows)
             if changed_objects:
                 fields = sorted(changed_fields | {"sys_updated_on"})
                 database.update_rows(self.connection, spec.model, changed_objects, fields)
+            if new_rows:
+                self.insert(spec, new_rows, functools.partial(database_errors_named, batch))
         counts.created += len(new_rows)
         counts.updated += len(changed_objects)
         counts.unchanged += len(existing) - len(changed_objects)
@@ -491,8 +502,14 @@ class Importer:
 
     # Writing --------------------------------------------------------------------------------
 
-    def insert(self, spec, new_rows):
-        database.insert_new_rows(self.connection, spec.model, self.new_records(spec, new_rows))
+    def insert(self, spec, new_rows, errors):
+        database.insert_new_rows(
+            self.connection,
+            spec.model,
+            self.new_records(spec, new_rows),
+            run=functools.partial(self.writes.run, errors=errors),
+            pks_wanted=False,
+        )
 
     def new_records(self, spec, new_rows):
         """{attname: value} for every column of every table of the model, one per new row."""
