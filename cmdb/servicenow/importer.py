@@ -13,6 +13,7 @@ half-loaded.
 import contextlib
 import datetime
 import functools
+import gc
 import re
 import sys
 from collections import Counter, defaultdict
@@ -220,7 +221,8 @@ class Importer:
 
     def load(self, source):
         try:
-            self.load_rows(source)
+            with without_cyclic_gc():
+                self.load_rows(source)
         finally:
             # Before the transaction ends, committed or rolled back: no COPY may still be running.
             self.writes.close()
@@ -352,7 +354,7 @@ class Importer:
         if row.sys_id is None:
             raise row.fail(f"{raw_sys_id!r} is not a sys_id", "sys_id")
         plan = self.plans.get(spec) or self.plan(spec)
-        values, references = row.values, row.references
+        values, references, reference_keys = row.values, row.references, self.reference_keys
         if plan.class_family:
             values["sys_class_name"] = source.class_name
         for name, value in data.items():
@@ -364,7 +366,9 @@ class Importer:
             if type(value) is not str:
                 value = plain_value(value)
             if entry.reference:
-                target = self.parse_reference(row, name, entry.model_field, value)
+                target = reference_keys.get(value) if type(value) is str else None
+                if target is None:
+                    target = self.parse_reference(row, name, entry.model_field, value)
                 if entry.canonical in references and references[entry.canonical] != target:
                     raise row.fail(f"disagrees with {entry.canonical}", name)
                 references[entry.canonical] = target
@@ -494,6 +498,8 @@ class Importer:
         return remaining
 
     def defer(self, spec, row, status):
+        if not spec.deferred_references:
+            return
         deferred = {name: target for name, target in row.references.items() if spec.is_deferred(name)}
         if deferred:
             source = SourceRow(row.source.file, row.source.number, {}, row.source.class_name)
@@ -563,6 +569,21 @@ class Importer:
 
     def manager(self, model):
         return model._base_manager.using(self.using)
+
+
+@contextlib.contextmanager
+def without_cyclic_gc():
+    """Python's cycle collector paused for the load: it ran every 700 allocations and took a fifth
+    of the importer's CPU time (100k CIs: 3.3 s of 15 s), although a load makes no cycles worth
+    collecting (rows, dicts and strings, freed by reference counting batch by batch). The memory
+    test bounds the peak either way."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
