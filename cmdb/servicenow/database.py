@@ -37,11 +37,12 @@ from core.sql import sys_id_in
 # Finding rows by sys_id ---------------------------------------------------------------------------
 
 
-def select_by_sys_id(connection, model, sys_ids, columns=()):
+def select_by_sys_id(connection, model, sys_ids, columns=(), raw=False):
     """{sys_id: (pk, *columns)} for the rows of `model` among `sys_ids`; one query.
 
     `columns` are columns of the table that holds sys_id (the base of a class family). A subclass
-    (a server among CIs) is joined, so that only rows of that class are found.
+    (a server among CIs) is joined, so that only rows of that class are found. `raw`: through
+    psycopg2's own cursor, as on the thread of `BackgroundWrites` (PostgreSQL).
     """
     if not sys_ids:
         return {}
@@ -57,6 +58,10 @@ def select_by_sys_id(connection, model, sys_ids, columns=()):
     # Found rows are keyed by the caller's own UUIDs: a UUID built per row read back cost more
     # than the query.
     requested = {sys_id if type(sys_id) is str else sys_id.hex: sys_id for sys_id in sys_ids}
+    if raw:
+        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+            cursor.execute(f"{sql} WHERE {condition}", params)
+            return {requested[sys_id]: tuple(values) for sys_id, *values in cursor.fetchall()}
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} WHERE {condition}", params)
         return {requested[sys_id]: tuple(values) for sys_id, *values in cursor.fetchall()}
@@ -118,37 +123,48 @@ def _run_now(function):
 
 
 class BackgroundWrites:
-    """Runs the importer's COPYs one at a time on a thread of its own (PostgreSQL).
+    """Runs the importer's COPYs (and look-ups made ahead) in order on a thread of its own
+    (PostgreSQL).
 
     While PostgreSQL writes a batch (in its own process), the importer reads and parses the next
-    one: psycopg2 releases the GIL while it waits on the server. Whoever uses the connection next
-    calls `wait()` first, so that every query sees the rows written before it, in order; a COPY's
-    error is raised there, inside `errors` (the context manager that names the batch's rows).
+    one: psycopg2 releases the GIL while it waits on the server. The thread runs what it is given
+    in the order given, so a look-up queued after a write sees its rows. Whoever uses the
+    connection on the importer's thread calls `wait()` first; a COPY's error is raised there,
+    inside `errors` (the context manager that names the batch's rows).
     """
 
     def __init__(self):
         self.executor = None
-        self.pending = None
+        self.pending = []  # [(future, errors)], in submission order
 
     def run(self, function, errors=contextlib.nullcontext):
-        self.wait()
+        self.submit(function, errors)
+
+    def submit(self, function, errors=contextlib.nullcontext):
         if self.executor is None:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
-        self.pending = (self.executor.submit(function), errors)
+        future = self.executor.submit(function)
+        self.pending.append((future, errors))
+        return future
 
     def wait(self):
-        if self.pending is not None:
-            future, errors = self.pending
-            self.pending = None
-            with errors():
-                future.result()
+        """Wait for everything submitted; the first failure is raised (inside its `errors`)."""
+        pending, self.pending = self.pending, []
+        try:
+            for future, errors in pending:
+                with errors():
+                    future.result()
+        finally:
+            for future, _ in pending:
+                with contextlib.suppress(Exception):
+                    future.result()
 
     def close(self):
-        """Wait for the last write, its error dropped (the import is failing already, or waited)."""
-        with contextlib.suppress(Exception):
-            if self.pending is not None:
-                self.pending[0].result()
-        self.pending = None
+        """Wait for the last work, its errors dropped (the import is failing already, or waited)."""
+        for future, _ in self.pending:
+            with contextlib.suppress(Exception):
+                future.result()
+        self.pending = []
         if self.executor is not None:
             self.executor.shutdown()
             self.executor = None

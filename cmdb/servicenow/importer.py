@@ -234,9 +234,17 @@ class Importer:
             if total == 0:
                 continue
             self.progress.start(spec.table, total)
+            counts = self.result.counts(spec.table)
+            # One batch ahead: batch N is parsed while PostgreSQL writes batch N-2 and looks up N-1's
+            # references and existing rows (`prefetch`); then N-1 is finished with those answers.
+            previous = None
             for batch in self.batches(spec, source.rows(spec)):
-                self.load_batch(spec, batch, self.result.counts(spec.table))
-                self.progress.advance(len(batch))
+                parsed = self.parse_batch(spec, batch, counts)
+                if previous is not None:
+                    self.finish_batch(spec, *previous, counts)
+                previous = (batch, parsed, self.prefetch(spec, parsed))
+            if previous is not None:
+                self.finish_batch(spec, *previous, counts)
         self.progress.finish()
         self.writes.wait()
         try:
@@ -301,16 +309,45 @@ class Importer:
     # One batch ------------------------------------------------------------------------------
 
     def load_batch(self, spec, batch, counts):
-        # The previous batch's COPY runs on meanwhile (`database.BackgroundWrites`).
+        self.finish_batch(spec, batch, self.parse_batch(spec, batch, counts), None, counts)
+
+    def parse_batch(self, spec, batch, counts):
+        """The batch's rows parsed (no database work, so it may overlap the writes before it)."""
         parsed = [self.parse_row(spec, row, counts) for row in batch]
         seen = {}
         for row in parsed:
             if row.sys_id in seen:
                 raise row.fail(f"sys_id also used by {seen[row.sys_id]}", "sys_id")
             seen[row.sys_id] = f"{row.source.file} row {row.source.number}"
+        return parsed
+
+    def prefetch(self, spec, parsed):
+        """PostgreSQL: the batch's look-ups by sys_id (its references' targets, its existing rows),
+        queued on the writer thread behind the writes before them, so that they see those rows;
+        a future of (references {model: {sys_id: (pk,)}}, existing {sys_id: (pk, *columns)}).
+        None elsewhere: `finish_batch` then looks up itself."""
+        if self.connection.vendor != "postgresql":
+            return None
+        targets = self.reference_targets(spec, parsed)
+        lookup_model, columns = self.existing_lookup(spec)
+        sys_ids = [row.sys_id for row in parsed]
+        connection = self.connection
+
+        def look_up():
+            references = {
+                model: database.select_by_sys_id(connection, model, ids, raw=True)
+                for model, ids in targets.items()
+            }
+            return references, database.select_by_sys_id(connection, lookup_model, sys_ids, columns, raw=True)
+
+        return self.writes.submit(look_up)
+
+    def finish_batch(self, spec, batch, parsed, prefetched, counts):
+        # Waits for the earlier writes first: a refused COPY is reported with its own rows.
         self.writes.wait()
-        self.resolve_references(spec, parsed)
-        existing = self.existing_values(spec, parsed)
+        fetched_references, fetched_existing = prefetched.result() if prefetched else (None, None)
+        self.resolve_references(spec, parsed, fetched=fetched_references)
+        existing = self.existing_values(spec, parsed, fetched=fetched_existing)
         new_rows = [row for row in parsed if row.sys_id not in existing]
         new_rows = self.merge(spec, new_rows, counts)
 
@@ -341,6 +378,7 @@ class Importer:
         counts.created += len(new_rows)
         counts.updated += len(changed_objects)
         counts.unchanged += len(existing) - len(changed_objects)
+        self.progress.advance(len(batch))
 
     def parse_row(self, spec, source, counts):
         data = source.data
@@ -404,19 +442,33 @@ class Importer:
                 self.reference_keys[value] = target
         return target
 
-    def resolve_references(self, spec, parsed, deferred=False):
-        """Turn the batch's reference sys_ids into pks (the deferred ones, or all the others)."""
-        wanted = {
+    @staticmethod
+    def wanted_references(spec, deferred):
+        return {
             name: reference
             for name, reference in spec.references.items()
             if spec.is_deferred(name) == deferred
         }
+
+    def reference_targets(self, spec, parsed, deferred=False):
+        """{referenced model: sys_ids} of the batch's references (the deferred ones, or the others)."""
+        wanted = self.wanted_references(spec, deferred)
         targets = defaultdict(set)
         for row in parsed:
             for name, target in row.references.items():
                 if target is not None and name in wanted:
                     targets[wanted[name].related_model].add(target)
-        found = {model: self.lookup(model, ids) for model, ids in targets.items()}
+        return targets
+
+    def resolve_references(self, spec, parsed, deferred=False, fetched=None):
+        """Turn the batch's reference sys_ids into pks (the deferred ones, or all the others);
+        `fetched` holds the look-ups' answers when they were made ahead (`prefetch`)."""
+        wanted = self.wanted_references(spec, deferred)
+        if fetched is None:
+            targets = self.reference_targets(spec, parsed, deferred)
+            select = functools.partial(database.select_by_sys_id, self.connection)
+            fetched = {model: select(model, ids) for model, ids in targets.items()}
+        found = {model: self.with_aliases(model, rows) for model, rows in fetched.items()}
         for row in parsed:
             for name, target in row.references.items():
                 reference = wanted.get(name)
@@ -432,16 +484,19 @@ class Importer:
                     )
                 row.values[reference.attname] = pk
 
-    def lookup(self, model, sys_ids):
-        """{sys_id: pk} for the given sys_ids of `model`, merged rows included; one query."""
-        found = {
-            sys_id: pk for sys_id, (pk,) in database.select_by_sys_id(self.connection, model, sys_ids).items()
-        }
-        aliases = self.aliases.get(model, {})
-        found.update((sys_id, aliases[sys_id]) for sys_id in sys_ids if sys_id in aliases)
+    def with_aliases(self, model, rows):
+        """{sys_id: pk} from select_by_sys_id's rows, with the rows merged into existing ones."""
+        found = {sys_id: pk for sys_id, (pk,) in rows.items()}
+        found.update(self.aliases.get(model, {}))
         return found
 
-    def existing_values(self, spec, parsed):
+    @staticmethod
+    def existing_lookup(spec):
+        """(model whose table holds the sys_ids, its columns to fetch) for finding existing rows."""
+        root = family_root(spec)
+        return (root.model, ("sys_class_name",)) if root else (spec.model, ())
+
+    def existing_values(self, spec, parsed, fetched=None):
         """{sys_id: {attname: stored value}} for the batch's rows that exist already.
 
         The sys_ids are looked up first (one cheap query; a first load stops there). Then only the
@@ -449,13 +504,13 @@ class Importer:
         become an instance for bulk_update): building a model instance for every row of a
         re-import cost more than comparing the values.
         """
-        root = family_root(spec)
-        lookup_model = root.model if root else spec.model
-        columns = ("sys_class_name",) if root else ()
-        found = database.select_by_sys_id(
-            self.connection, lookup_model, [row.sys_id for row in parsed], columns
-        )
-        if root:
+        lookup_model, columns = self.existing_lookup(spec)
+        found = fetched
+        if found is None:
+            found = database.select_by_sys_id(
+                self.connection, lookup_model, [row.sys_id for row in parsed], columns
+            )
+        if columns:
             self.check_classes(parsed, found)
         if not found:
             return {}
