@@ -39,9 +39,19 @@ def id_in(expression, ids, connection=None):
 def sys_id_in(expression, sys_ids, connection=None):
     """Return `(sql, params)`: a condition true when the sys_id column `expression` is one of `sys_ids`.
 
-    `sys_ids` are UUIDs; Django stores them as uuid on PostgreSQL and as 32 hex characters on SQLite.
+    `sys_ids` are UUIDs or their 32 hex characters (the importer's keys); Django stores them as uuid
+    on PostgreSQL and as 32 hex characters on SQLite.
     """
-    return _values_in(expression, [sys_id.hex for sys_id in sys_ids], "uuid", connection)
+    return _values_in(expression, [_hex(sys_id) for sys_id in sys_ids], "uuid", connection)
+
+
+def _hex(sys_id):
+    if type(sys_id) is str:
+        # Text ends up inside a literal: only the exact 32-hex form may get there.
+        if len(sys_id) != 32 or sys_id.strip("0123456789abcdef"):
+            raise ValueError(f"{sys_id!r} is not a sys_id in its 32 hex character form")
+        return sys_id
+    return sys_id.hex
 
 
 def int_array_literal(ids) -> str:

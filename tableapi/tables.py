@@ -13,9 +13,9 @@ from django.db import models
 from django.db.models import Q
 
 from cmdb.servicenow.exporter import SYSTEM_FIELDS as STAMP_FIELDS
-from cmdb.servicenow.importer import to_python
 from cmdb.servicenow.registry import family_root, spec_for_table, specs_by_model, subclasses
 from cmdb.servicenow.spec import TableSpec
+from cmdb.servicenow.values import to_python
 from core.models import parse_sys_id
 from tableapi.errors import bad_request
 from tableapi.query import Condition, EncodedQuery, QueryError

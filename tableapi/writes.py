@@ -1,6 +1,6 @@
 """Writes through the Table API: ServiceNow values in, the apps' own validation and services to save.
 
-Values are read as the importer reads them (`cmdb.servicenow.importer.to_python`: "true", "12.50",
+Values are read as the importer reads them (`cmdb.servicenow.values.to_python`: "true", "12.50",
 UTC date-times, the spec's converters), then the record goes through the same path as the REST API
 and the admin: the model's full_clean() (field checks, clean(), named constraints), tasks through
 `impact.services` (numbers from the counters, impacted services refreshed), portfolio nodes under
@@ -16,8 +16,9 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 
-from cmdb.servicenow.importer import plain_value, to_python
 from cmdb.servicenow.registry import spec_for_table
+from cmdb.servicenow.sources import plain_value
+from cmdb.servicenow.values import to_python
 from core.models import parse_sys_id
 from impact.models import AffectedCI, Task
 from impact.services import create_task, refresh_impacted_services, update_task

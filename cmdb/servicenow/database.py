@@ -9,8 +9,11 @@ statement, so both have a PostgreSQL branch:
   every element; SQLite: a JSON array read by json_each): `core.sql.sys_id_in`.
 - Inserting new rows. PostgreSQL gets COPY from an in-memory buffer, inside the import's
   transaction, with primary keys reserved from the table's sequence first, so that the subclass
-  rows of a multi-table-inherited model can follow without reading the new pks back. SQLite keeps
-  multi-row INSERTs and reads the pks back by sys_id.
+  rows of a multi-table-inherited model can follow without reading the new pks back (a model of
+  one table lets its identity column number the rows). The COPYs may run on a thread while the
+  importer parses the next batch (`BackgroundWrites`). SQLite keeps multi-row INSERTs and reads
+  the pks back by sys_id.
+- A first load (PostgreSQL): secondary indexes and foreign keys set aside and rebuilt once.
 - Updating changed rows. PostgreSQL: the batch's new values are COPYed into a temporary staging
   table and written with one UPDATE ... FROM it (`update_rows`); SQLite keeps bulk_update.
 
@@ -18,23 +21,28 @@ Values written here are the Python values of the model fields (already validated
 importer); `copy_text` formats the types those fields hold.
 """
 
+import contextlib
 import datetime
 import decimal
+import functools
 import io
 import json
+import operator
 import sqlite3
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from core.sql import sys_id_in
 
 # Finding rows by sys_id ---------------------------------------------------------------------------
 
 
-def select_by_sys_id(connection, model, sys_ids, columns=()):
+def select_by_sys_id(connection, model, sys_ids, columns=(), raw=False):
     """{sys_id: (pk, *columns)} for the rows of `model` among `sys_ids`; one query.
 
     `columns` are columns of the table that holds sys_id (the base of a class family). A subclass
-    (a server among CIs) is joined, so that only rows of that class are found.
+    (a server among CIs) is joined, so that only rows of that class are found. `raw`: through
+    psycopg2's own cursor, as on the thread of `BackgroundWrites` (PostgreSQL).
     """
     if not sys_ids:
         return {}
@@ -49,7 +57,11 @@ def select_by_sys_id(connection, model, sys_ids, columns=()):
     condition, params = sys_id_in(f"b.{quote('sys_id')}", sys_ids, connection)
     # Found rows are keyed by the caller's own UUIDs: a UUID built per row read back cost more
     # than the query.
-    requested = {sys_id.hex: sys_id for sys_id in sys_ids}
+    requested = {sys_id if type(sys_id) is str else sys_id.hex: sys_id for sys_id in sys_ids}
+    if raw:
+        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+            cursor.execute(f"{sql} WHERE {condition}", params)
+            return {requested[sys_id]: tuple(values) for sys_id, *values in cursor.fetchall()}
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} WHERE {condition}", params)
         return {requested[sys_id]: tuple(values) for sys_id, *values in cursor.fetchall()}
@@ -76,16 +88,26 @@ def reserve_pks(connection, model, count):
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def insert_new_rows(connection, model, records):
+def insert_new_rows(connection, model, records, run=None, *, pks_wanted=True):
     """Insert `records` ({attname: value} for every column of `model`) table by table down the
-    inheritance chain, base rows first; every record gets its primary key."""
+    inheritance chain, base rows first; every record gets its primary key, unless `pks_wanted` is
+    false and the model is one table (PostgreSQL then lets the identity column number the rows).
+
+    PostgreSQL: the COPYs are handed to `run` (by default run at once), so that the importer can
+    let them run while it parses the next batch (`BackgroundWrites`); they use no Django cursor.
+    """
     chain = [*reversed(model._meta.get_parent_list()), model]
     root = chain[0]
     if connection.vendor == "postgresql":
-        # pks come from the sequence up front, so every table is written with them.
-        set_pks(chain, records, reserve_pks(connection, root, len(records)))
-        for link in chain:
-            copy_rows(connection, link, records, link._meta.local_concrete_fields)
+        if len(chain) > 1 or pks_wanted:
+            # pks come from the sequence up front, so that the subclass rows can be written with them.
+            set_pks(chain, records, reserve_pks(connection, root, len(records)))
+            tables = [(link, link._meta.local_concrete_fields) for link in chain]
+        else:
+            # Nobody needs the pks: a round trip and a column fewer.
+            tables = [(model, [f for f in model._meta.local_concrete_fields if not f.primary_key])]
+        copies = [copy_statement(connection, link, fields, records) for link, fields in tables]
+        (run or _run_now)(functools.partial(copy_in, connection, copies))
         return
     # The database assigns the base rows' pks; they are read back by sys_id for the subclass rows.
     root_fields = [f for f in root._meta.local_concrete_fields if not f.primary_key]
@@ -94,6 +116,58 @@ def insert_new_rows(connection, model, records):
     set_pks(chain, records, [found[record["sys_id"]][0] for record in records])
     for child in chain[1:]:
         insert_multi_row(connection, child, records, child._meta.local_concrete_fields)
+
+
+def _run_now(function):
+    function()
+
+
+class BackgroundWrites:
+    """Runs the importer's COPYs (and look-ups made ahead) in order on a thread of its own
+    (PostgreSQL).
+
+    While PostgreSQL writes a batch (in its own process), the importer reads and parses the next
+    one: psycopg2 releases the GIL while it waits on the server. The thread runs what it is given
+    in the order given, so a look-up queued after a write sees its rows. Whoever uses the
+    connection on the importer's thread calls `wait()` first; a COPY's error is raised there,
+    inside `errors` (the context manager that names the batch's rows).
+    """
+
+    def __init__(self):
+        self.executor = None
+        self.pending = []  # [(future, errors)], in submission order
+
+    def run(self, function, errors=contextlib.nullcontext):
+        self.submit(function, errors)
+
+    def submit(self, function, errors=contextlib.nullcontext):
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        future = self.executor.submit(function)
+        self.pending.append((future, errors))
+        return future
+
+    def wait(self):
+        """Wait for everything submitted; the first failure is raised (inside its `errors`)."""
+        pending, self.pending = self.pending, []
+        try:
+            for future, errors in pending:
+                with errors():
+                    future.result()
+        finally:
+            for future, _ in pending:
+                with contextlib.suppress(Exception):
+                    future.result()
+
+    def close(self):
+        """Wait for the last work, its errors dropped (the import is failing already, or waited)."""
+        for future, _ in self.pending:
+            with contextlib.suppress(Exception):
+                future.result()
+        self.pending = []
+        if self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
 
 
 def set_pks(chain, records, pks):
@@ -107,27 +181,127 @@ def set_pks(chain, records, pks):
 def copy_rows(connection, model, records, fields, table=None):
     """COPY the records into the table (`model`'s, or `table`) from an in-memory buffer, in the
     current transaction."""
+    copy_in(connection, [copy_statement(connection, model, fields, records, table)])
+
+
+def copy_statement(connection, model, fields, records, table=None):
+    """(COPY statement, buffer of the records' lines) for the table (`model`'s, or `table`)."""
     quote = connection.ops.quote_name
-    attnames = [f.attname for f in fields]
     buffer = io.StringIO()
-    escapes = COPY_ESCAPES
-    for record in records:
-        # Most values are text: escaped inline, without a call to copy_text per cell.
-        values = [record[name] for name in attnames]
-        buffer.write(
-            "\t".join(
-                [value.translate(escapes) if type(value) is str else copy_text(value) for value in values]
-            )
-        )
-        buffer.write("\n")
+    buffer.writelines(copy_lines(records, [f.attname for f in fields]))
     buffer.seek(0)
     columns = ", ".join(quote(f.column) for f in fields)
-    # psycopg2's own cursor (Django's wrapper has no copy_expert), with psycopg2's errors turned
-    # into Django's, as the importer reports a refused batch by catching those.
+    return f"COPY {quote(table or model._meta.db_table)} ({columns}) FROM STDIN", buffer
+
+
+def copy_in(connection, copies):
+    """Run (COPY statement, buffer) pairs in order, in the current transaction.
+
+    psycopg2's own cursor (Django's wrapper has no copy_expert, and may not be used from the
+    thread of `BackgroundWrites`), with psycopg2's errors turned into Django's, as the importer
+    reports a refused batch by catching those.
+    """
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        for statement, buffer in copies:
+            # The whole buffer in one read: psycopg2 takes the GIL for every read (8 kB by default),
+            # and on a thread beside a busy parser each take waited up to the 5 ms switch interval.
+            cursor.copy_expert(statement, buffer, size=max(len(buffer.getvalue()), 8192))
+
+
+# Bulk loads: secondary indexes and foreign keys put back once, set-based -------------------------
+
+
+def rows_at_most(connection, model, limit):
+    """How many rows `model`'s table holds, counted no further than `limit` (cheap on a big table)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [limit])
+        return cursor.fetchone()[0]
+
+
+def set_aside_indexes(connection, tables):
+    """Drop the foreign keys and the non-unique secondary indexes of `tables` (PostgreSQL only);
+    return the statements that put them back, to run once the rows are in (`put_back_indexes`).
+
+    Each inserted row otherwise updates every index of its table at a random place and queues one
+    deferred check per foreign key, run one by one at commit: for 100k CIs and 500k relationships
+    that is two thirds of a raw COPY's time. Built afterwards, an index is one sort, and a foreign
+    key is validated by one join. Primary keys, unique and check constraints stay: the importer
+    finds rows by sys_id as it goes, and a duplicate is still refused by its batch.
+
+    DDL takes the tables' ACCESS EXCLUSIVE lock until the import commits, so readers of these
+    tables wait meanwhile: the importer does this only for tables that a load at least triples
+    (a first load), never for a scheduled pull. All of it is inside the import's transaction, so a
+    failed import leaves the indexes as they were.
+    """
+    # Statistics first: the tables were (nearly) empty when planned for, and validating a foreign key
+    # by a nested loop over a table believed empty took minutes instead of a second.
+    statements = [f"ANALYZE {connection.ops.quote_name(table)}" for table in tables]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = CAST(%s AS regclass) AND contype = 'f' ORDER BY conname",
+                [connection.ops.quote_name(table)],
+            )
+            foreign_keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = CAST(%s AS regclass) AND NOT i.indisunique AND NOT i.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+                "ORDER BY c.relname",
+                [connection.ops.quote_name(table)],
+            )
+            indexes = cursor.fetchall()
+            quoted = connection.ops.quote_name(table)
+            for name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+                statements.append(
+                    f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+                )
+            for name, definition in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                statements.append(definition)
+    return statements
+
+
+def put_back_indexes(connection, statements):
+    """Rebuild what `set_aside_indexes` dropped: one sort per index, one join per foreign key."""
+    if not statements:
+        return
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.cursor.copy_expert(
-            f"COPY {quote(table or model._meta.db_table)} ({columns}) FROM STDIN", buffer
-        )
+        # Sorting in memory rather than in temporary files; reverts when the transaction ends.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in statements:
+            cursor.execute(statement)
+
+
+# Hashable, and equal values have the same text in their column.
+REPEATED_TYPES = frozenset((bool, int, datetime.datetime, datetime.date))
+
+
+def copy_lines(records, attnames):
+    """The records as lines of COPY's text format, columns in `attnames` order."""
+    escapes = COPY_ESCAPES
+    # Other values repeat down a column (dates of a bulk load, statuses, flags): each distinct one
+    # is formatted once per column. Per column, as True == 1 would share a key with 1.
+    texts = [{None: "\\N"} for _ in attnames]
+    # itemgetter of several names gives a tuple, of one the bare value: one name is asked twice.
+    row_values = operator.itemgetter(*(attnames * 2 if len(attnames) == 1 else attnames))
+    for record in records:
+        cells = []
+        for value, known in zip(row_values(record), texts):  # noqa: B905 (a one-column tuple is doubled)
+            if type(value) is str:  # most values: escaped inline
+                cells.append(value.translate(escapes))
+                continue
+            text = known.get(value) if type(value) in REPEATED_TYPES else None
+            if text is None:
+                text = copy_text(value)
+                if type(value) in REPEATED_TYPES and len(known) < 1000:
+                    known[value] = text
+            cells.append(text)
+        yield "\t".join(cells) + "\n"
 
 
 # Updating changed rows ---------------------------------------------------------------------------

@@ -8,12 +8,15 @@ so that memory holds a batch, not an export. Every source gives:
 - `skipped`: names of files (or tables) that Runstage has no table for.
 
 A folder is read twice: a first pass streams every file once to sort its rows to specs (a row of
-`cmdb_ci.json` may be a server, loaded with the servers) and to count them; the load then streams
-each file again for each spec that has rows in it. Reading JSON is a small part of an import, and
-the alternative, holding or spooling the rows of every file, costs memory or disk in proportion to
-the export. The instance source (`cmdb.servicenow.instance`) pulls one table per spec instead.
+`cmdb_ci.json` may be a server, loaded with the servers) and to count them (a file whose rows can
+only be its own table's, such as `cmdb_rel_ci.json`, has its "sys_id" keys counted instead); the
+load then streams each file again for each spec that has rows in it. Reading JSON is a small
+part of an import, and the alternative, holding or spooling the rows of every file, costs memory
+or disk in proportion to the export. The instance source (`cmdb.servicenow.instance`) pulls one
+table per spec instead.
 """
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import ijson
 
-from cmdb.servicenow.registry import spec_for_class, spec_for_table
+from cmdb.servicenow.registry import family_root, spec_for_class, spec_for_table
 
 
 class ImportFailure(Exception):
@@ -85,6 +88,16 @@ class FolderSource:
             if file_spec is None:
                 self.skipped.append(file.name)
                 continue
+            if family_root(file_spec) is None:
+                # Every row of the file is the file's table's (no class family): only the count is
+                # needed, and counting the rows' "sys_id" keys reads the bytes ten times faster
+                # than parsing them (cmdb_rel_ci.json of a million CIs: 2 GB). A file without
+                # such keys is parsed, to be refused row by row as it loads.
+                count = count_sys_id_keys(file)
+                if count:
+                    self.files[file_spec].append((file, file_spec))
+                    self.totals[file_spec] += count
+                    continue
             for _, spec in self.read(file, file_spec):
                 if not self.files[spec] or self.files[spec][-1][0] != file:
                     self.files[spec].append((file, file_spec))
@@ -116,6 +129,22 @@ class FolderSource:
                 raise ImportFailure(f"not UTF-8 text ({error})", file=file.name) from error
             except ijson.JSONError as error:
                 raise ImportFailure(f"malformed JSON after row {found}: {error}", file=file.name) from error
+
+
+SYS_ID_KEY = re.compile(rb'"sys_id"\s*:')
+
+
+def count_sys_id_keys(file, chunk_size=1 << 20):
+    """How many "sys_id" keys the JSON file holds: one per row in the Table API's shape (the key
+    of a string value; a quote inside a JSON string is escaped, so no string holds the pattern)."""
+    count, tail = 0, b""
+    with file.open("rb") as stream:
+        while chunk := stream.read(chunk_size):
+            data = tail + chunk
+            # Matches inside the tail were counted with the previous chunk.
+            count += len(SYS_ID_KEY.findall(data)) - len(SYS_ID_KEY.findall(tail))
+            tail = data[-64:]
+    return count
 
 
 def check_result_list(stream, file_name):

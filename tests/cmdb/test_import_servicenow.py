@@ -30,7 +30,14 @@ from cmdb.servicenow.spec import TableSpec
 from impact.models import ChangeRequest, Incident
 from offerings.models import ServiceOffering
 from portfolio.models import PortfolioNode
-from tests.fixtures.servicenow.helpers import SAMPLE, copy_sample, read_table, row_counts, write_table
+from tests.fixtures.servicenow.helpers import (
+    SAMPLE,
+    copy_sample,
+    database_snapshot,
+    read_table,
+    row_counts,
+    write_table,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +387,26 @@ def test_an_after_load_hook_shared_by_several_tables_runs_once(monkeypatch):
     loader.load(RowsSource({}))
 
     assert calls == ["hook"]
+
+
+def test_small_batches_load_what_one_batch_loads(monkeypatch):
+    import_folder(SAMPLE)
+    one_batch = database_snapshot()
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+
+    result = import_folder(SAMPLE)
+
+    assert sum(counts.created + counts.updated for counts in result.tables.values()) == 0
+    assert database_snapshot() == one_batch
+
+
+def test_a_refused_batch_is_named_when_batches_overlap(monkeypatch, tmp_path):
+    # Batches of two: batch 2 (rows 3-4) is written while batch 3 is parsed and looked up.
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    folder = copy_sample(tmp_path)
+    relationships = read_table(folder, "cmdb_rel_ci")
+    relationships[2]["child"] = relationships[2]["parent"]
+    write_table(folder, "cmdb_rel_ci", relationships)
+
+    with pytest.raises(ImportFailure, match="cmdb_rel_ci.json: the database refused rows 3-4"):
+        import_folder(folder)
