@@ -24,10 +24,8 @@ How the walk works, and why:
 - Table and column names come from the models' `_meta`.
 """
 
-import gc
 import operator
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,6 +39,7 @@ from cmdb.models import (
     Location,
     User,
 )
+from core.cyclic_gc import cyclic_gc_paused
 from core.sql import id_in, in_subquery
 from impact.edges import EdgeSql
 from impact.graph import cached_graph, graph_for
@@ -161,7 +160,7 @@ def impacted_by(ci_ids, max_depth=None, *, using=None) -> ImpactResult:
     if not sources:
         return ImpactResult(source_ids=[], impacted={}, max_depth=max_depth, subscribers=_no_subscribers())
     connection = connections[using or router.db_for_read(ConfigurationItem)]
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         if settings.IMPACT_GRAPH_MAX_MB:
             from impact.graph_answers import impacted_by_graph  # it builds on this module's types
 
@@ -240,30 +239,13 @@ def dependencies_of(ci_ids, max_depth=None, *, using=None) -> dict[int, int]:
         graph = graph_for(connection)
     existing = {pk for (pk,) in rows}
     existing = [pk for pk in sources if pk in existing]
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         if graph is not None:
             from impact.graph_answers import dependencies_of_graph  # it builds on this module's types
 
             return dependencies_of_graph(graph, existing, max_depth)
         depth_of, _via_of = _walk(connection, sql.level, existing, max_depth)
     return depth_of
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """Pause the cyclic garbage collector while a walk allocates its (acyclic) rows and results.
-
-    A hub's walk creates millions of tuples; every 700 allocations the collector ran, and its older
-    generations re-scanned everything allocated so far: half the time of a 500,000-CI walk. Reference
-    counting still frees memory meanwhile; the collector's state is restored afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _recursive_impact(connection, sql, sources, max_depth, row_limit):
