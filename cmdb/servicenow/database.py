@@ -58,11 +58,8 @@ def select_by_sys_id(connection, model, sys_ids, columns=(), raw=False):
     # Found rows are keyed by the caller's own UUIDs: a UUID built per row read back cost more
     # than the query.
     requested = {sys_id if type(sys_id) is str else sys_id.hex: sys_id for sys_id in sys_ids}
-    if raw:
-        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
-            cursor.execute(f"{sql} WHERE {condition}", params)
-            return {requested[sys_id]: tuple(values) for sys_id, *values in cursor.fetchall()}
-    with connection.cursor() as cursor:
+    cursor = connection.connection.cursor() if raw else connection.cursor()
+    with connection.wrap_database_errors, cursor:
         cursor.execute(f"{sql} WHERE {condition}", params)
         return {requested[sys_id]: tuple(values) for sys_id, *values in cursor.fetchall()}
 
@@ -136,9 +133,6 @@ class BackgroundWrites:
     def __init__(self):
         self.executor = None
         self.pending = []  # [(future, errors)], in submission order
-
-    def run(self, function, errors=contextlib.nullcontext):
-        self.submit(function, errors)
 
     def submit(self, function, errors=contextlib.nullcontext):
         if self.executor is None:
@@ -239,10 +233,11 @@ def set_aside_indexes(connection, tables):
     statements = [f"ANALYZE {connection.ops.quote_name(table)}" for table in tables]
     with connection.cursor() as cursor:
         for table in tables:
+            quoted = connection.ops.quote_name(table)
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = CAST(%s AS regclass) AND contype = 'f' ORDER BY conname",
-                [connection.ops.quote_name(table)],
+                [quoted],
             )
             foreign_keys = cursor.fetchall()
             cursor.execute(
@@ -251,10 +246,9 @@ def set_aside_indexes(connection, tables):
                 "WHERE i.indrelid = CAST(%s AS regclass) AND NOT i.indisunique AND NOT i.indisprimary "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
                 "ORDER BY c.relname",
-                [connection.ops.quote_name(table)],
+                [quoted],
             )
             indexes = cursor.fetchall()
-            quoted = connection.ops.quote_name(table)
             for name, definition in foreign_keys:
                 cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
                 statements.append(

@@ -224,9 +224,6 @@ class Importer:
 
     # One batch ------------------------------------------------------------------------------
 
-    def load_batch(self, spec, batch, counts):
-        self.finish_batch(spec, batch, self.parse_batch(spec, batch, counts), None, counts)
-
     def parse_batch(self, spec, batch, counts):
         """The batch's rows parsed (no database work, so it may overlap the writes before it)."""
         parsed = [self.parse_row(spec, row, counts) for row in batch]
@@ -349,13 +346,12 @@ class Importer:
             if not model_field.null:
                 raise row.fail("required reference is empty", name)
             return None
-        target = self.reference_keys.get(value) if type(value) is str else None
+        # parse_row asked the cache already.
+        target = sys_id_key(value)
         if target is None:
-            target = sys_id_key(value)
-            if target is None:
-                raise row.fail(f"{value!r} is not a sys_id", name)
-            if len(self.reference_keys) < REFERENCE_CACHE_SIZE:
-                self.reference_keys[value] = target
+            raise row.fail(f"{value!r} is not a sys_id", name)
+        if type(value) is str and len(self.reference_keys) < REFERENCE_CACHE_SIZE:
+            self.reference_keys[value] = target
         return target
 
     @staticmethod
@@ -484,7 +480,7 @@ class Importer:
             self.connection,
             spec.model,
             self.new_records(spec, new_rows),
-            run=functools.partial(self.writes.run, errors=errors),
+            run=functools.partial(self.writes.submit, errors=errors),
             pks_wanted=False,
         )
 
