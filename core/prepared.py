@@ -21,6 +21,7 @@ Only PostgreSQL has them, and settings.DATABASE_PREPARED_STATEMENTS can turn the
 """
 
 import weakref
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -46,17 +47,20 @@ def supports_prepared_statements(connection) -> bool:
     return connection.vendor == "postgresql" and getattr(settings, "DATABASE_PREPARED_STATEMENTS", True)
 
 
-def fetch_prepared(connection, name: str, sql: str, param_types: tuple[str, ...], params) -> list[tuple]:
-    """Rows of the prepared statement `name` (`sql` with $1, $2, ... of `param_types`) run with `params`.
+def fetch_prepared(
+    connection, name: str, sql: Callable[[], str], param_types: tuple[str, ...], params
+) -> list[tuple]:
+    """Rows of the prepared statement `name` run with `params`; `sql()` gives its text (with $1, $2,
+    ... of `param_types`), asked for only when a connection first prepares it.
 
-    `name` must identify `sql` for the life of the process: the first call on a connection prepares it.
+    `name` must identify the text for the life of the process.
     """
     with connection.cursor() as cursor:
         session = _sessions.get(connection.connection)
         if session is None:
             session = _sessions[connection.connection] = _Session()
         if name not in session.names:
-            cursor.execute(f"PREPARE {name} ({', '.join(param_types)}) AS {sql}")
+            cursor.execute(f"PREPARE {name} ({', '.join(param_types)}) AS {sql()}")
             session.names.add(name)
         execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
         if not session.generic_plans:

@@ -139,15 +139,10 @@ def _sold_and_installed(offering_ids, ci_ids, day):
     offering_column = _column(SoldProduct, "service_offering")
     ci_column = _column(InstallBaseItem, "configuration_item")
     if supports_prepared_statements(connection):
-        text = _QUERY.get(connection.vendor)
-        if text is None:
-            text = _QUERY[connection.vendor] = _query(
-                f"{offering_column} = ANY($1)", f"{ci_column} = ANY($2)", day="$3"
-            )
         rows = fetch_prepared(
             connection,
             "runstage_impacted_customers",
-            text,
+            lambda: _query(f"{offering_column} = ANY($1)", f"{ci_column} = ANY($2)", day="$3"),
             ("bigint[]", "bigint[]", "date"),
             [int_array_literal(offering_ids), int_array_literal(ci_ids), day],
         )
@@ -158,40 +153,13 @@ def _sold_and_installed(offering_ids, ci_ids, day):
             cursor.execute(_query(offerings, cis, day="%s"), [*offering_params, day, day, *ci_params])
             rows = cursor.fetchall()
     return [
-        (
-            kind,
-            pk,
-            _uuid(sys_id),
-            name,
-            target,
-            account,
-            _uuid(account_sys_id),
-            account_number,
-            account_name,
-            consumer,
-            _uuid(consumer_sys_id),
-            consumer_number,
-            consumer_name,
-        )
-        for (
-            kind,
-            pk,
-            sys_id,
-            name,
-            target,
-            account,
-            account_sys_id,
-            account_number,
-            account_name,
-            consumer,
-            consumer_sys_id,
-            consumer_number,
-            consumer_name,
-        ) in rows
+        tuple(_uuid(value) if index in SYS_ID_COLUMNS else value for index, value in enumerate(row))
+        for row in rows
     ]
 
 
-_QUERY: dict[str, str] = {}
+# The positions of the rows' sys_ids (as text): the record's own, its account's, its consumer's.
+SYS_ID_COLUMNS = frozenset((2, 6, 10))
 
 
 def _query(offering_condition, ci_condition, day):

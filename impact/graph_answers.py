@@ -8,6 +8,7 @@ The walk runs over arrays; the database gives only what the answer lists:
   a few queries per list whatever the size of the walk.
 """
 
+import functools
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -127,7 +128,7 @@ def _details_and_subscribers(connection, ci_ids, offering_ids, with_version=Fals
         rows = fetch_prepared(
             connection,
             "runstage_impact_answer",
-            _answer_sql(connection),
+            functools.partial(_answer_sql, connection),
             ("bigint[]", "bigint[]"),
             [int_array_literal(ci_ids), int_array_literal(offering_ids)],
         )
@@ -158,20 +159,14 @@ def _details_and_subscribers(connection, ci_ids, offering_ids, with_version=Fals
 
 def _answer_sql(connection):
     """The prepared statement's text: the version, the details of the CIs in $1, the subscribers of
-    the offerings in $2 (both bigint[]). Built from the models once per vendor."""
-    text = _ANSWER_SQL.get(connection.vendor)
-    if text is None:
-        branches, _ = _answer_branches(
-            connection,
-            ci_condition=lambda column: (f"{column} = ANY($1)", []),
-            offering_condition=lambda column: (f"{column} = ANY($2)", []),
-            with_version=True,
-        )
-        text = _ANSWER_SQL[connection.vendor] = " UNION ALL ".join(branches)
-    return text
-
-
-_ANSWER_SQL: dict[str, str] = {}
+    the offerings in $2 (both bigint[])."""
+    branches, _ = _answer_branches(
+        connection,
+        ci_condition=lambda column: (f"{column} = ANY($1)", []),
+        offering_condition=lambda column: (f"{column} = ANY($2)", []),
+        with_version=True,
+    )
+    return " UNION ALL ".join(branches)
 
 
 def _answer_branches(connection, *, ci_condition, offering_condition, with_version):

@@ -20,6 +20,10 @@ pytestmark = pytest.mark.skipif(
 DEPENDS_ON = "Depends on::Used by"
 
 
+def add_one(value):
+    return fetch_prepared(connection, "runstage_test_sum", lambda: "SELECT $1 + 1", ("int",), [value])
+
+
 def plan_cache_mode():
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
@@ -29,20 +33,22 @@ def plan_cache_mode():
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_first_prepared_in_a_rolled_back_transaction_still_answers():
     with pytest.raises(RuntimeError), transaction.atomic():
-        assert fetch_prepared(connection, "runstage_test_sum", "SELECT $1 + 1", ("int",), [1]) == [(2,)]
+        assert fetch_prepared(connection, "runstage_test_sum", lambda: "SELECT $1 + 1", ("int",), [1]) == [
+            (2,)
+        ]
         raise RuntimeError("roll back")
 
     # The statement outlived the rollback; the SET LOCAL of generic plans did not, so the session is
     # set now that no transaction is open.
-    assert fetch_prepared(connection, "runstage_test_sum", "SELECT $1 + 1", ("int",), [41]) == [(42,)]
+    assert add_one(41) == [(42,)]
     assert plan_cache_mode() == "force_generic_plan"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_new_connection_prepares_again():
-    assert fetch_prepared(connection, "runstage_test_twice", "SELECT $1 * 2", ("int",), [2]) == [(4,)]
+    assert fetch_prepared(connection, "runstage_test_twice", lambda: "SELECT $1 * 2", ("int",), [2]) == [(4,)]
     connection.close()
-    assert fetch_prepared(connection, "runstage_test_twice", "SELECT $1 * 2", ("int",), [3]) == [(6,)]
+    assert fetch_prepared(connection, "runstage_test_twice", lambda: "SELECT $1 * 2", ("int",), [3]) == [(6,)]
 
 
 @pytest.mark.django_db(transaction=True)
