@@ -31,6 +31,7 @@ from cmdb.servicenow.values import (
     differs,
     sys_id_key,
 )
+from cmdb.servicenow.written import WrittenSysIds
 from core.cyclic_gc import cyclic_gc_paused
 from core.models import parse_sys_id
 
@@ -43,6 +44,8 @@ REFERENCE_CACHE_SIZE = 100_000
 # A load of at least this many rows that at least triples a table sets its secondary indexes and
 # foreign keys aside and rebuilds them at the end (PostgreSQL; `database.set_aside_indexes`).
 BULK_LOAD_MIN_ROWS = 10_000
+# Rows a pulled table is assumed to hold (its size is unknown up front), to size `WrittenSysIds`.
+PULLED_ROWS_GUESS = 100_000
 
 
 @dataclass
@@ -134,6 +137,8 @@ class Importer:
         self.reference_keys = {}
         self.plans = {}  # {spec: RowPlan}
         self.writes = database.BackgroundWrites()
+        # {model whose table holds the sys_ids: WrittenSysIds} for tables empty when the load began.
+        self.written = {}
 
     def load(self, source):
         try:
@@ -144,6 +149,7 @@ class Importer:
             self.writes.close()
 
     def load_rows(self, source):
+        self.written = self.tables_empty_at_start(source)
         put_back = self.set_aside_indexes(source)
         for spec in load_order():
             total = source.total(spec)
@@ -202,6 +208,31 @@ class Importer:
             # a table ("pending trigger events"): load with the indexes in place instead.
             return []
 
+    def tables_empty_at_start(self, source):
+        """{model: WrittenSysIds} for the tables, among those this load looks rows up in, that hold
+        no row yet: their batches are looked up only for the sys_ids this load may have written."""
+        incoming = Counter()
+        for spec in load_order():
+            total = source.total(spec)
+            if total != 0:
+                incoming[self.existing_lookup(spec)[0]] += PULLED_ROWS_GUESS if total is None else total
+        return {
+            model: WrittenSysIds(rows)
+            for model, rows in incoming.items()
+            if database.rows_at_most(self.connection, model, 1) == 0
+        }
+
+    def sys_ids_to_look_up(self, spec, parsed):
+        """The batch's sys_ids that may exist already, in the order of its rows; called once per
+        batch, in batch order, as it records the batch's sys_ids as written."""
+        sys_ids = [row.sys_id for row in parsed]
+        written = self.written.get(self.existing_lookup(spec)[0])
+        if written is None:
+            return sys_ids
+        maybe = written.maybe_written(sys_ids)
+        written.add(sys_ids)
+        return maybe
+
     def changed(self, table):
         counts = self.result.tables.get(table)
         return counts is not None and bool(counts.created or counts.updated)
@@ -229,9 +260,9 @@ class Importer:
         parsed = [self.parse_row(spec, row, counts) for row in batch]
         seen = {}
         for row in parsed:
-            if row.sys_id in seen:
-                raise row.fail(f"sys_id also used by {seen[row.sys_id]}", "sys_id")
-            seen[row.sys_id] = f"{row.source.file} row {row.source.number}"
+            first = seen.setdefault(row.sys_id, row)
+            if first is not row:
+                raise row.fail(f"sys_id also used by {first.source.file} row {first.source.number}", "sys_id")
         return parsed
 
     def prefetch(self, spec, parsed):
@@ -243,7 +274,7 @@ class Importer:
             return None
         targets = self.reference_targets(spec, parsed)
         lookup_model, columns = self.existing_lookup(spec)
-        sys_ids = [row.sys_id for row in parsed]
+        sys_ids = self.sys_ids_to_look_up(spec, parsed)
         connection = self.connection
 
         def look_up():
@@ -420,7 +451,7 @@ class Importer:
         found = fetched
         if found is None:
             found = database.select_by_sys_id(
-                self.connection, lookup_model, [row.sys_id for row in parsed], columns
+                self.connection, lookup_model, self.sys_ids_to_look_up(spec, parsed), columns
             )
         if columns:
             self.check_classes(parsed, found)

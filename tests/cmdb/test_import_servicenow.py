@@ -400,6 +400,25 @@ def test_small_batches_load_what_one_batch_loads(monkeypatch):
     assert database_snapshot() == one_batch
 
 
+def test_a_sys_id_repeated_in_a_later_batch_of_a_first_load_updates_the_row(monkeypatch, tmp_path):
+    # The table is empty when the load begins, so its batches are looked up only for the sys_ids
+    # the load may have written already: a repeat must still be found, not inserted twice.
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    folder = copy_sample(tmp_path)
+    servers = read_table(folder, "cmdb_ci_linux_server")
+    others = [servers[0] | {"sys_id": f"{number:032x}", "name": f"server {number}"} for number in (1, 2)]
+    repeat = servers[0] | {"name": "renamed by a later row"}
+    # Batches of two: [servers..., the others], then the repeat.
+    write_table(folder, "cmdb_ci_linux_server", [*servers, *others, repeat])
+    assert not ConfigurationItem.objects.exists()
+
+    result = import_folder(folder)
+
+    assert sum(counts.updated for counts in result.tables.values()) == 1
+    assert ConfigurationItem.objects.get(sys_id=servers[0]["sys_id"]).name == "renamed by a later row"
+    assert ConfigurationItem.objects.filter(sys_id__in=[row["sys_id"] for row in others]).count() == 2
+
+
 def test_a_refused_batch_is_named_when_batches_overlap(monkeypatch, tmp_path):
     # Batches of two: batch 2 (rows 3-4) is written while batch 3 is parsed and looked up.
     monkeypatch.setattr(importer, "BATCH_SIZE", 2)
