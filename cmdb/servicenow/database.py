@@ -27,7 +27,6 @@ import decimal
 import functools
 import io
 import json
-import operator
 import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -276,26 +275,45 @@ REPEATED_TYPES = frozenset((bool, int, datetime.datetime, datetime.date))
 
 
 def copy_lines(records, attnames):
-    """The records as lines of COPY's text format, columns in `attnames` order."""
-    escapes = COPY_ESCAPES
+    """The records as lines of COPY's text format, columns in `attnames` order.
+
+    Column by column: most columns hold values of one type (sys_ids and names are text, references
+    are pks), and such a column is formatted by one loop or map without asking each value its type.
+    """
+    columns = [copy_column([record[attname] for record in records]) for attname in attnames]
+    return ["\t".join(cells) + "\n" for cells in zip(*columns, strict=True)]
+
+
+def copy_column(values):
+    """One column's values in COPY's text format."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        # Escapes are rare (sys_ids and most names have none): one scan of the whole column tells.
+        joined = "".join(values)
+        if any(special in joined for special in COPY_SPECIALS):
+            return [value.translate(COPY_ESCAPES) for value in values]
+        return values
+    if kinds == {int}:
+        return list(map(int.__repr__, values))
     # Other values repeat down a column (dates of a bulk load, statuses, flags): each distinct one
-    # is formatted once per column. Per column, as True == 1 would share a key with 1.
-    texts = [{None: "\\N"} for _ in attnames]
-    # itemgetter of several names gives a tuple, of one the bare value: one name is asked twice.
-    row_values = operator.itemgetter(*(attnames * 2 if len(attnames) == 1 else attnames))
-    for record in records:
-        cells = []
-        for value, known in zip(row_values(record), texts):  # noqa: B905 (a one-column tuple is doubled)
-            if type(value) is str:  # most values: escaped inline
-                cells.append(value.translate(escapes))
-                continue
-            text = known.get(value) if type(value) in REPEATED_TYPES else None
+    # is formatted once.
+    known = {}
+    texts = []
+    for value in values:
+        if type(value) is str:
+            texts.append(value.translate(COPY_ESCAPES))
+        elif value is None:
+            texts.append("\\N")
+        elif type(value) in REPEATED_TYPES:
+            text = known.get(value)
             if text is None:
                 text = copy_text(value)
-                if type(value) in REPEATED_TYPES and len(known) < 1000:
+                if len(known) < 1000:
                     known[value] = text
-            cells.append(text)
-        yield "\t".join(cells) + "\n"
+            texts.append(text)
+        else:
+            texts.append(copy_text(value))
+    return texts
 
 
 # Updating changed rows ---------------------------------------------------------------------------
@@ -369,6 +387,7 @@ def max_parameters(connection):
 
 # COPY's text format: tab-separated columns, \N for null, backslash escapes.
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_SPECIALS = ("\\", "\t", "\n", "\r")
 
 
 def interval_text(duration):

@@ -324,13 +324,22 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_is(tmp_path):
     description = "line one\nline\ttwo\r\\N and C:\\temp\\"
     folder = tmp_path / "folder"
     folder.mkdir()
+    # A column is escaped as a whole when any of its values needs it: one plain row beside.
     write_table(
-        folder, "cmdb_ci_server", [{"sys_id": "1" * 32, "name": "srv", "short_description": description}]
+        folder,
+        "cmdb_ci_server",
+        [
+            {"sys_id": "1" * 32, "name": "srv", "short_description": description},
+            {"sys_id": "2" * 32, "name": "plain", "short_description": "no escapes"},
+        ],
     )
 
     import_folder(folder)
 
-    assert Server.objects.get().short_description == description
+    assert dict(Server.objects.values_list("name", "short_description")) == {
+        "srv": description,
+        "plain": "no escapes",
+    }
 
 
 def test_reference_to_a_row_of_another_class_is_refused(tmp_path):
