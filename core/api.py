@@ -6,11 +6,12 @@ keeps list endpoints at a constant number of queries.
 """
 
 import copy
+import uuid
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
@@ -42,12 +43,34 @@ def resolve_sys_ids(values, queryset):
     return [found[sys_id] for sys_id in _known(wanted, found)]
 
 
-def resolve_sys_id_pks(values, queryset):
-    """The pks of the records of `queryset` with these sys_ids, in the order given, each once; the
-    errors of resolve_sys_ids. No model instance is built (the impact endpoints' hot path)."""
+def resolve_sys_id_pks(values, model):
+    """The pks of the `model` records with these sys_ids, in the order given, each once; the errors
+    of resolve_sys_ids.
+
+    The impact endpoints' hot path: one plain SQL statement on the database the router reads
+    `model` from. Compiling the equivalent queryset took three times as long as the round trip.
+    """
     wanted = _parsed_sys_ids(values)
-    found = dict(queryset.filter(sys_id__in=wanted).values_list("sys_id", "pk"))
+    connection = connections[router.db_for_read(model)]
+    meta = model._meta
+    sys_id_field = meta.get_field("sys_id")
+    quote = connection.ops.quote_name
+    distinct = list(dict.fromkeys(wanted))
+    if not distinct:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(sys_id_field.column)}, {quote(meta.pk.column)} FROM {quote(meta.db_table)}"
+            f" WHERE {quote(sys_id_field.column)} IN ({', '.join(['%s'] * len(distinct))})",
+            [sys_id_field.get_db_prep_value(sys_id, connection) for sys_id in distinct],
+        )
+        found = {_as_uuid(sys_id): pk for sys_id, pk in cursor.fetchall()}
     return [found[sys_id] for sys_id in _known(wanted, found)]
+
+
+def _as_uuid(value):
+    # PostgreSQL's driver gives UUIDs; SQLite gives the 32 hex characters Django stores.
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def _parsed_sys_ids(values):
