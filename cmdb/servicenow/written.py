@@ -9,7 +9,8 @@ look-ups are gone.
 
 import numpy as np
 
-# Bits per expected row: with three probes, about one false positive in a thousand.
+# Bits per expected row (at least; rounded up to a power of two): with three probes, at most
+# about two false positives in a thousand.
 BITS_PER_ROW = 24
 MIN_BITS = 1 << 16
 # 16 MB at most; a larger export than the bits were sized for only sees more false positives.
