@@ -6,7 +6,6 @@ keeps list endpoints at a constant number of queries.
 """
 
 import copy
-import uuid
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -21,7 +20,8 @@ from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.models import format_sys_id, parse_sys_id_or_none
+from core.models import format_sys_id, parse_sys_id, parse_sys_id_or_none
+from core.sql import sys_id_in
 
 SYS_ID_SCHEMA = {
     "type": "string",
@@ -52,25 +52,18 @@ def resolve_sys_id_pks(values, model):
     """
     wanted = _parsed_sys_ids(values)
     connection = connections[router.db_for_read(model)]
-    meta = model._meta
-    sys_id_field = meta.get_field("sys_id")
     quote = connection.ops.quote_name
-    distinct = list(dict.fromkeys(wanted))
-    if not distinct:
-        return []
+    sys_id_column = quote(model._meta.get_field("sys_id").column)
+    condition, params = sys_id_in(sys_id_column, wanted, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote(sys_id_field.column)}, {quote(meta.pk.column)} FROM {quote(meta.db_table)}"
-            f" WHERE {quote(sys_id_field.column)} IN ({', '.join(['%s'] * len(distinct))})",
-            [sys_id_field.get_db_prep_value(sys_id, connection) for sys_id in distinct],
+            f"SELECT {sys_id_column}, {quote(model._meta.pk.column)} FROM {quote(model._meta.db_table)}"
+            f" WHERE {condition}",
+            params,
         )
-        found = {_as_uuid(sys_id): pk for sys_id, pk in cursor.fetchall()}
+        # PostgreSQL's driver gives UUIDs, SQLite the 32 hex characters Django stores.
+        found = {parse_sys_id(sys_id): pk for sys_id, pk in cursor.fetchall()}
     return [found[sys_id] for sys_id in _known(wanted, found)]
-
-
-def _as_uuid(value):
-    # PostgreSQL's driver gives UUIDs; SQLite gives the 32 hex characters Django stores.
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def _parsed_sys_ids(values):
