@@ -188,13 +188,9 @@ class Importer:
         least triples (`database.set_aside_indexes`); the statements that put them back."""
         if self.connection.vendor != "postgresql":
             return []
-        incoming = Counter()
-        for spec in load_order():
-            for model in (*spec.model._meta.get_parent_list(), spec.model):
-                incoming[model] += source.total(spec) or 0  # None: a pull, of unknown size
         tables = [
             model._meta.db_table
-            for model, rows in incoming.items()
+            for model, rows in self.incoming_rows(source, pulled=0).items()  # never for a pull
             if rows >= BULK_LOAD_MIN_ROWS
             and database.rows_at_most(self.connection, model, rows // 2 + 1) <= rows // 2
         ]
@@ -211,16 +207,24 @@ class Importer:
     def tables_empty_at_start(self, source):
         """{model: WrittenSysIds} for the tables, among those this load looks rows up in, that hold
         no row yet: their batches are looked up only for the sys_ids this load may have written."""
+        incoming = self.incoming_rows(source, pulled=PULLED_ROWS_GUESS)
+        lookup_models = {self.existing_lookup(spec)[0] for spec in load_order() if source.total(spec) != 0}
+        return {
+            model: WrittenSysIds(incoming[model])
+            for model in lookup_models
+            if database.rows_at_most(self.connection, model, 1) == 0
+        }
+
+    @staticmethod
+    def incoming_rows(source, pulled):
+        """{model: rows this load brings to its table} for every table of every spec's inheritance
+        chain; a pulled table, of unknown size, counts as `pulled` rows."""
         incoming = Counter()
         for spec in load_order():
             total = source.total(spec)
-            if total != 0:
-                incoming[self.existing_lookup(spec)[0]] += PULLED_ROWS_GUESS if total is None else total
-        return {
-            model: WrittenSysIds(rows)
-            for model, rows in incoming.items()
-            if database.rows_at_most(self.connection, model, 1) == 0
-        }
+            for model in (*spec.model._meta.get_parent_list(), spec.model):
+                incoming[model] += pulled if total is None else total
+        return incoming
 
     def sys_ids_to_look_up(self, spec, parsed):
         """The batch's sys_ids that may exist already, in the order of its rows; called once per
