@@ -446,7 +446,8 @@ class Importer:
     def existing_values(self, spec, parsed, fetched=None):
         """{sys_id: {attname: stored value}} for the batch's rows that exist already.
 
-        The sys_ids are looked up first (one cheap query; a first load stops there). Then only the
+        The sys_ids are looked up first (one cheap query, or none for a table that was empty when the
+        load began: `sys_ids_to_look_up`; a first load stops there). Then only the
         fields the rows carry are fetched, as plain values (with the pk, so that a changed row can
         become an instance for bulk_update): building a model instance for every row of a
         re-import cost more than comparing the values.
