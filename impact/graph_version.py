@@ -10,10 +10,13 @@ from paths that send no signal and call no save() -- the importer's batched raw 
 `bulk_create`, `QuerySet.update()`/`delete()`, another program writing SQL -- and a trigger runs in
 the writing statement's own transaction, so the bump commits or rolls back with the edge.
 
-Why the version is a fresh value and not a count: a transaction that writes an edge and then rolls
-back may have built a graph at its own uncommitted version; if the next committed write could produce
-that same value again, that graph would be taken for current. PostgreSQL takes the value from a
-sequence (never rolled back, so never handed out twice); SQLite from random() (64 bits).
+Why the version is a random value and not a count: a transaction that writes an edge and then rolls
+back may have built a graph at its own uncommitted version; if a later committed write could produce
+that same value again, that graph would be taken for current. The same holds for the graphs kept on
+disk (impact/graph_files.py), which outlive processes, and for a database restored in place from a
+dump, whose counter would run through values handed out after the dump once more. So each bump draws
+62 random bits (PostgreSQL: from gen_random_uuid(); SQLite: random(), 64 bits): a repeat is as likely
+as guessing a UUID.
 
 On PostgreSQL the triggers are statement-level: a 100,000-row insert bumps once. The price is that
 writers of edges queue on the one version row until they commit; edge writes are rare and short
@@ -28,8 +31,10 @@ from cmdb.models import ConfigurationItem, Relationship, RelationshipType
 from offerings.models import ServiceOffering
 
 VERSION_TABLE = "impact_graph_version"
-VERSION_SEQUENCE = "impact_graph_version_seq"
+VERSION_SEQUENCE = "impact_graph_version_seq"  # what the bump drew from before it was random; dropped
 BUMP_FUNCTION = "impact_graph_version_bump"
+# 62 random bits as a bigint: the last 16 hex digits of a version 4 UUID (2 of their bits are fixed).
+_RANDOM_VERSION_SQL = "('x' || right(replace(gen_random_uuid()::text, '-', ''), 16))::bit(64)::bigint"
 
 
 def _watched(connection):
@@ -84,26 +89,19 @@ def ensure_version_triggers(connection) -> None:
 
 def _ensure_postgresql(connection):
     with connection.cursor() as cursor:
-        # A random start: a database dropped and created again under the same name in one process
-        # must not hand out the version numbers of the old one.
         cursor.execute(
-            f"CREATE SEQUENCE IF NOT EXISTS {VERSION_SEQUENCE};"
-            f" CREATE TABLE IF NOT EXISTS {VERSION_TABLE}"
+            f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE}"
             f" (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);"
             f" CREATE OR REPLACE FUNCTION {BUMP_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$"
             f" BEGIN"
-            f" INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, nextval('{VERSION_SEQUENCE}'))"
+            f" INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, {_RANDOM_VERSION_SQL})"
             f" ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version;"
             f" RETURN NULL;"
-            f" END $$"
+            f" END $$;"
+            f" INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, {_RANDOM_VERSION_SQL})"
+            f" ON CONFLICT (id) DO NOTHING;"
+            f" DROP SEQUENCE IF EXISTS {VERSION_SEQUENCE}"
         )
-        cursor.execute(f"SELECT count(*) FROM {VERSION_TABLE}")
-        if cursor.fetchone()[0] == 0:
-            cursor.execute(
-                f"SELECT setval('{VERSION_SEQUENCE}', 1 + floor(random() * 4e15)::bigint);"
-                f" INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, nextval('{VERSION_SEQUENCE}'))"
-                f" ON CONFLICT (id) DO NOTHING"
-            )
         for key, table, events in _watched(connection):
             spelled = " OR ".join(
                 f"UPDATE OF {', '.join(event[1])}" if isinstance(event, tuple) else event for event in events
@@ -135,7 +133,7 @@ def _ensure_sqlite(connection):
 
 
 def drop_version_triggers(connection) -> None:
-    """Remove the triggers, the table and (PostgreSQL) the sequence and function: the migration's reverse."""
+    """Remove the triggers, the table and (PostgreSQL) the function: the migration's reverse."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for key, table, _events in _watched(connection):
