@@ -285,6 +285,10 @@ IMPACT_MAX_DEPTH = int(os.environ.get("IMPACT_MAX_DEPTH", "10"))
 # The in-memory impact graph (impact/graph.py): the most memory one process may give it, in MB; a
 # bigger graph is not kept and the SQL engine answers. 0 switches the graph off. 1M CIs take ~40 MB.
 IMPACT_GRAPH_MAX_MB = int(os.environ.get("IMPACT_GRAPH_MAX_MB", "256"))
+# Where built graphs are kept for the other processes of this machine (impact/graph_files.py): a new
+# worker, or `manage.py csdm_health`, maps the current one in milliseconds instead of building it.
+# Empty: every process builds its own.
+IMPACT_GRAPH_DIR = os.environ.get("IMPACT_GRAPH_DIR", str(BASE_DIR / "var" / "impact-graph"))
 
 # Change management (impact.changes, impact.risk). The group (sys_user_group, by name) whose members
 # approve a change at Authorize when the change names no approval group of its own.

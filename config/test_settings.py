@@ -20,6 +20,9 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Graphs are built per process; tests/impact/test_graph_files.py turns the shared files on in a
+# temporary folder of its own.
+IMPACT_GRAPH_DIR = ""
 
 # A second database standing in for a read replica (tests/core/test_db_router.py). Nothing replicates
 # into it, which is what lets the tests see where each read went; the router is switched on there only.

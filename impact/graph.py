@@ -11,7 +11,8 @@ million CIs a few vectorised steps. The database is asked only for what the answ
   fetching any CI.
 - Never stale: every write to an impact edge advances the graph version in its own transaction
   (impact/graph_version.py). Each call reads the version (one query on the caller's connection, so a
-  transaction sees its own writes) and rebuilds the graph when it changed.
+  transaction sees its own writes) and, when it changed, maps the arrays another process saved at
+  that version (impact/graph_files.py) or builds them.
 - Bounded: a graph bigger than settings.IMPACT_GRAPH_MAX_MB is not kept and the SQL engine answers
   (0 switches the graph off).
 
@@ -29,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from scipy import sparse
 
 from cmdb.models import ConfigurationItem
+from impact import graph_files
 from impact.edges import all_edges_sql
 from impact.graph_version import current_version_sql, missing_triggers
 from offerings.models import ServiceOffering
@@ -43,6 +44,9 @@ UNKNOWN_CLASS = -1  # a node whose class the build did not see (a CI inserted wh
 # A walk stays in plain Python (a few dozen list reads) while its frontier is small, and switches to
 # vectorised numpy steps when a level grows past this many CIs (a hub).
 VECTORISE_FRONTIER = 256
+
+# The arrays of an ImpactGraph: what it weighs, and what impact/graph_files.py keeps on disk.
+_ARRAYS = ("ids", "classes", "up_ptr", "up_idx", "down_ptr", "down_idx", "looped", "loop_labels")
 
 
 @dataclass(eq=False)
@@ -57,13 +61,16 @@ class ImpactGraph:
     up_idx: np.ndarray
     down_ptr: np.ndarray  # the children of node i are down_idx[down_ptr[i]:down_ptr[i + 1]]
     down_idx: np.ndarray
+    # The nodes that lie on a cycle (strongly connected components of more than one node), sorted, and
+    # the component of each: found once per build, where scipy is at hand, for the health checks.
+    looped: np.ndarray
+    loop_labels: np.ndarray
     edge_count: int
     build_seconds: float
 
     @property
     def nbytes(self) -> int:
-        arrays = (self.ids, self.classes, self.up_ptr, self.up_idx, self.down_ptr, self.down_idx)
-        return sum(array.nbytes for array in arrays)
+        return sum(getattr(self, name).nbytes for name in _ARRAYS)
 
     @property
     def node_count(self) -> int:
@@ -221,7 +228,7 @@ def graph_for(connection) -> ImpactGraph | None:
             logger.warning("impact graph off: version triggers missing (%s)", ", ".join(missing))
             _refused[alias] = (version, max_mb)
             return None
-        graph = build_graph(connection, version)
+        graph = stored_or_built_graph(connection, version)
         if graph.nbytes > max_mb * 1024 * 1024:
             logger.warning(
                 "impact graph off: %.0f MB exceeds IMPACT_GRAPH_MAX_MB=%s", graph.nbytes / 2**20, max_mb
@@ -237,6 +244,33 @@ def forget_graphs() -> None:
     with _build_lock:
         _graphs.clear()
         _refused.clear()
+
+
+def stored_or_built_graph(connection, version) -> ImpactGraph:
+    """The graph at `version`: mapped from the files another process saved, or built and saved."""
+    folder = graph_files.database_folder(connection)
+    if folder is None:
+        return build_graph(connection, version)
+    with graph_files.building(folder):  # a process building this version is waited for, then read
+        started = time.perf_counter()
+        stored = graph_files.load(folder, version, _ARRAYS)
+        if stored is not None:
+            arrays, meta = stored
+            return ImpactGraph(
+                version=version,
+                class_names=tuple(meta["class_names"]),
+                edge_count=meta["edge_count"],
+                build_seconds=time.perf_counter() - started,
+                **arrays,
+            )
+        graph = build_graph(connection, version)
+        graph_files.save(
+            folder,
+            version,
+            {name: getattr(graph, name) for name in _ARRAYS},
+            {"class_names": graph.class_names, "edge_count": graph.edge_count},
+        )
+        return graph
 
 
 def build_graph(connection, version) -> ImpactGraph:
@@ -262,10 +296,13 @@ def build_graph(connection, version) -> ImpactGraph:
         child_nodes, parent_nodes = _nodes_of(ids, children), _nodes_of(ids, parents)
     n = len(ids)
     del children, parents
+    from scipy import sparse  # here, not at the top: a process that maps a stored graph never needs it
+
     up = sparse.csr_array(
         (np.ones(len(child_nodes), dtype=np.int8), (child_nodes, parent_nodes)), shape=(n, n)
     )
     down = up.T.tocsr()
+    looped, loop_labels = _loops(down)
     return ImpactGraph(
         version=version,
         ids=ids,
@@ -275,9 +312,26 @@ def build_graph(connection, version) -> ImpactGraph:
         up_idx=up.indices,
         down_ptr=down.indptr,
         down_idx=down.indices,
+        looped=looped,
+        loop_labels=loop_labels,
         edge_count=int(up.nnz),
         build_seconds=time.perf_counter() - started,
     )
+
+
+def _loops(matrix):
+    """(nodes, component labels) of the nodes on a cycle of the directed graph `matrix` (scipy CSR).
+
+    scipy's component search runs in C: tens of milliseconds at a million CIs, where a Python Tarjan
+    over the edges took tens of seconds.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    if not matrix.shape[0]:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    _count, labels = connected_components(matrix, directed=True, connection="strong")
+    looped = np.flatnonzero(np.bincount(labels)[labels] > 1).astype(np.int32)
+    return looped, labels[looped].astype(np.int32)
 
 
 def _nodes_of(ids, pks):
@@ -390,31 +444,14 @@ def ids_without_child_of_class(graph: ImpactGraph, parent_class: str, child_clas
 
 def cycles_of(graph: ImpactGraph) -> tuple[list[list[int]], dict[int, list[int]]]:
     """The groups of CIs that rely on each other in a loop (strongly connected components of more than
-    one CI, as pk lists) and, for their members, the members each one relies on (parent -> children).
-
-    scipy's component search runs in C over the graph's arrays: a second at a million CIs where a
-    Python Tarjan over the edges took tens.
-    """
-    from scipy.sparse.csgraph import connected_components
-
-    n = graph.node_count
-    if not n:
-        return [], {}
-    matrix = sparse.csr_array(
-        (np.ones(len(graph.down_idx), dtype=np.int8), graph.down_idx, graph.down_ptr), (n, n)
-    )
-    _count, labels = connected_components(matrix, directed=True, connection="strong")
-    sizes = np.bincount(labels)
-    looped = np.flatnonzero(np.isin(labels, np.flatnonzero(sizes > 1)))
+    one CI, as pk lists) and, for their members, the members each one relies on (parent -> children)."""
     groups: dict[int, list[int]] = {}
-    member_label = {}
-    for node, label in zip(looped.tolist(), labels[looped].tolist(), strict=True):
-        groups.setdefault(label, []).append(int(graph.ids[node]))
-        member_label[node] = label
+    member_label = dict(zip(graph.looped.tolist(), graph.loop_labels.tolist(), strict=True))
+    pks = graph.ids[graph.looped].tolist()
+    for pk, label in zip(pks, member_label.values(), strict=True):
+        groups.setdefault(label, []).append(pk)
     successors = {}
-    for node, label in member_label.items():
+    for pk, (node, label) in zip(pks, member_label.items(), strict=True):
         children = graph.down_idx[graph.down_ptr[node] : graph.down_ptr[node + 1]].tolist()
-        successors[int(graph.ids[node])] = [
-            int(graph.ids[child]) for child in children if member_label.get(child) == label
-        ]
+        successors[pk] = [int(graph.ids[child]) for child in children if member_label.get(child) == label]
     return list(groups.values()), successors
