@@ -256,12 +256,17 @@ def stored_or_built_graph(connection, version) -> ImpactGraph:
         stored = graph_files.load(folder, version, _ARRAYS)
         if stored is not None:
             arrays, meta = stored
-            return ImpactGraph(
+            graph = ImpactGraph(
                 version=version,
                 class_names=tuple(meta["class_names"]),
                 edge_count=meta["edge_count"],
                 build_seconds=time.perf_counter() - started,
                 **arrays,
+            )
+            if _shapes_agree(graph):
+                return graph
+            logger.warning(
+                "impact graph files: version %s in %s is inconsistent; building again", version, folder
             )
         graph = build_graph(connection, version)
         graph_files.save(
@@ -271,6 +276,18 @@ def stored_or_built_graph(connection, version) -> ImpactGraph:
             {"class_names": graph.class_names, "edge_count": graph.edge_count},
         )
         return graph
+
+
+def _shapes_agree(graph: ImpactGraph) -> bool:
+    """Whether the arrays have the lengths one graph's arrays have (a walk would fail on others)."""
+    nodes, edges = len(graph.ids), graph.edge_count
+    return (
+        len(graph.classes) == nodes
+        and len(graph.up_ptr) == len(graph.down_ptr) == nodes + 1
+        and len(graph.up_idx) == len(graph.down_idx) == edges
+        and int(graph.up_ptr[-1]) == int(graph.down_ptr[-1]) == edges
+        and len(graph.looped) == len(graph.loop_labels)
+    )
 
 
 def build_graph(connection, version) -> ImpactGraph:

@@ -119,6 +119,18 @@ def test_an_unreadable_copy_is_built_again(graph_dir):
 
 
 @pytest.mark.django_db
+def test_arrays_of_the_wrong_lengths_are_built_again(graph_dir):
+    server, application = ServerFactory(), ApplicationFactory()
+    depends(application, server)
+    impacted_by([server.pk])
+    version = graph_for(connection).version
+    np.save(graph_dir / str(version) / "up_ptr.npy", np.zeros(1, dtype=np.int32))  # a whole file, but short
+    impact_graph.forget_graphs()
+
+    assert set(impacted_by([server.pk]).impacted) == {server.pk, application.pk}
+
+
+@pytest.mark.django_db
 def test_an_unwritable_folder_costs_only_the_saving(graph_dir):
     server, application = ServerFactory(), ApplicationFactory()
     depends(application, server)
