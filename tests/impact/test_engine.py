@@ -26,6 +26,7 @@ from tests.factories.offerings import (
     ServiceOfferingFactory,
     UserSubscriptionFactory,
 )
+from tests.graph_helpers import map_every_graph
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +34,20 @@ DEPENDS_ON = "Depends on::Used by"
 CONNECTS_TO = "Connects to::Connected by"  # a standard type that does not propagate impact
 
 
-@pytest.fixture(autouse=True, params=["recursive", "breadth_first", "graph", "graph_lazy"])
-def walk_strategy(request, monkeypatch, settings):
+@pytest.fixture(autouse=True, params=["recursive", "breadth_first", "graph", "graph_lazy", "graph_files"])
+def walk_strategy(request, monkeypatch, settings, tmp_path):
     """Every behaviour must hold for every way impacted_by walks: in SQL, one recursive query (small
     walks) or breadth first, one query per level (hubs); over the in-memory graph, with every detail
-    fetched at once (small walks) or only those listed (hubs)."""
+    fetched at once (small walks) or only those listed (hubs), and over read-only arrays mapped from
+    the files another process saved."""
     if request.param in ("recursive", "breadth_first"):
         settings.IMPACT_GRAPH_MAX_MB = 0
     if request.param == "breadth_first":
         monkeypatch.setattr(engine, "RECURSIVE_WALK_ROW_LIMIT", 0)
     if request.param == "graph_lazy":
         monkeypatch.setattr(graph_answers, "EAGER_DETAILS_LIMIT", 0)
+    if request.param == "graph_files":
+        map_every_graph(tmp_path / "db", monkeypatch, settings)
     return request.param
 
 

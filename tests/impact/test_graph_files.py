@@ -22,6 +22,7 @@ from tests.factories.cmdb import (
     ServerFactory,
 )
 from tests.factories.offerings import ServiceOfferingFactory
+from tests.graph_helpers import keep_graphs_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,11 +34,8 @@ def depends(parent, child):
 
 @pytest.fixture
 def graph_dir(tmp_path, settings, monkeypatch):
-    """Graph files on, in a folder of this test's. The test database of SQLite lives in memory, which
-    no other process can open, so its folder is given here rather than refused."""
-    settings.IMPACT_GRAPH_DIR = str(tmp_path)
     folder = tmp_path / "db"
-    monkeypatch.setattr(graph_files, "database_folder", lambda connection: folder)
+    keep_graphs_in(folder, monkeypatch, settings)
     impact_graph.forget_graphs()
     yield folder
     impact_graph.forget_graphs()

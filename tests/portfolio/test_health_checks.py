@@ -28,15 +28,19 @@ from tests.factories.offerings import (
     ServiceOfferingFactory,
     UserSubscriptionFactory,
 )
+from tests.graph_helpers import map_every_graph
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True, params=["graph", "sql"])
-def engine(request, settings):
-    """Every check runs twice: answered with the in-memory impact graph's help, and by SQL alone."""
+@pytest.fixture(autouse=True, params=["graph", "graph_files", "sql"])
+def engine(request, settings, monkeypatch, tmp_path):
+    """Every check runs three times: answered with the in-memory impact graph's help (built here, or
+    mapped from the files another process saved), and by SQL alone."""
     if request.param == "sql":
         settings.IMPACT_GRAPH_MAX_MB = 0
+    if request.param == "graph_files":
+        map_every_graph(tmp_path / "db", monkeypatch, settings)
     return request.param
 
 
