@@ -98,6 +98,7 @@ def load(folder: Path, version, names) -> tuple[dict[str, np.ndarray], dict] | N
 
 def save(folder: Path, version, arrays: dict[str, np.ndarray], meta: dict) -> None:
     """Write `arrays` and `meta` as `version`'s folder, then remove every other version's."""
+    staging = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".new-", dir=folder))
@@ -105,13 +106,13 @@ def save(folder: Path, version, arrays: dict[str, np.ndarray], meta: dict) -> No
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", array, allow_pickle=False)
         (staging / META_FILE).write_text(json.dumps({**meta, "version": version}))
-        try:
-            staging.rename(folder / str(version))
-        except OSError:  # another process saved this version meanwhile: its copy will do
+        staging.rename(folder / str(version))
+    except OSError as error:  # a full disk, say, or this version saved meanwhile by a process unlocked
+        if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-    except OSError as error:
-        logger.warning("impact graph files: cannot save version %s in %s (%s)", version, folder, error)
-        return
+        if not (folder / str(version)).is_dir():
+            logger.warning("impact graph files: cannot save version %s in %s (%s)", version, folder, error)
+            return
     for old in folder.iterdir():
         if old.is_dir() and old.name != str(version):
             # Processes still using an older version keep their mapping: the files go with it.

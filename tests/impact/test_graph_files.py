@@ -138,6 +138,25 @@ def test_an_unwritable_folder_costs_only_the_saving(graph_dir):
     assert set(impacted_by([server.pk]).impacted) == {server.pk, application.pk}
 
 
+@pytest.mark.django_db
+def test_a_save_that_fails_half_way_leaves_nothing_behind(graph_dir, monkeypatch):
+    server, application = ServerFactory(), ApplicationFactory()
+    depends(application, server)
+    written, save = [], np.save
+
+    def disk_full_after_two_arrays(path, array, **options):
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(path)
+        save(path, array, **options)
+
+    monkeypatch.setattr(np, "save", disk_full_after_two_arrays)
+
+    assert set(impacted_by([server.pk]).impacted) == {server.pk, application.pk}
+    assert len(written) == 2
+    assert saved_versions(graph_dir) == []  # no half-written folder for another process to trip on
+
+
 def test_no_folder_without_a_setting_or_for_a_database_in_memory(settings, tmp_path):
     from django.db import connections
 
