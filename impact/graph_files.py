@@ -106,6 +106,7 @@ def save(folder: Path, version, arrays: dict[str, np.ndarray], meta: dict) -> No
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", array, allow_pickle=False)
         (staging / META_FILE).write_text(json.dumps({**meta, "version": version}))
+        shutil.rmtree(folder / str(version), ignore_errors=True)  # a copy the reader found unfit
         staging.rename(folder / str(version))
     except OSError as error:  # a full disk, say, or this version saved meanwhile by a process unlocked
         if staging is not None:
