@@ -20,8 +20,8 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Graphs are built per process; tests/impact/test_graph_files.py turns the shared files on in a
-# temporary folder of its own.
+# Graphs are built per process; the tests of the shared graph files turn them on in a temporary
+# folder of their own (tests/graph_helpers.py).
 IMPACT_GRAPH_DIR = ""
 
 # A second database standing in for a read replica (tests/core/test_db_router.py). Nothing replicates

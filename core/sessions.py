@@ -15,10 +15,13 @@ class SessionStore(db.SessionStore):
         model = self.model
         connection = connections[router.db_for_read(model)]
         quote = connection.ops.quote_name
+        data, key, expiry = (
+            quote(model._meta.get_field(name).column)
+            for name in ("session_data", "session_key", "expire_date")
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {quote('session_data')} FROM {quote(model._meta.db_table)}"
-                f" WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s",
+                f"SELECT {data} FROM {quote(model._meta.db_table)} WHERE {key} = %s AND {expiry} > %s",
                 [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
             )
             row = cursor.fetchone()

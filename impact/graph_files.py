@@ -14,8 +14,8 @@ transaction is never current again, so its folder is never read; it goes with th
 Layout: IMPACT_GRAPH_DIR/<database key>/<version>/<array>.npy + meta.json, written into a temporary
 folder and renamed into place, so that a reader sees a whole folder or none. A lock file per database
 makes the processes that need the same new version wait for the one building it rather than build it
-in parallel. Any folder that cannot be read whole is ignored (and rebuilt); a directory that cannot
-be written only costs the saving.
+in parallel. A folder that cannot be read whole, or whose arrays do not fit one graph, is built again
+and replaced; a directory that cannot be written only costs the saving.
 """
 
 import contextlib
@@ -64,18 +64,15 @@ def building(folder: Path):
         logger.warning("impact graph files: cannot lock %s (%s)", folder, error)
         yield
         return
-    with lock:
+    with lock:  # closing the file releases the lock
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
 
 
 def load(folder: Path, version, names) -> tuple[dict[str, np.ndarray], dict] | None:
     """The arrays `names` and the metadata saved at `version`, memory-mapped read-only; None when no
     whole copy of that version is on disk (a copy lacking an array, say from an older release, is
-    removed, so that it can be saved again)."""
+    left for `save` to replace)."""
     path = folder / str(version)
     if not path.is_dir():
         return None
@@ -91,7 +88,6 @@ def load(folder: Path, version, names) -> tuple[dict[str, np.ndarray], dict] | N
         }
     except (OSError, ValueError) as error:
         logger.warning("impact graph files: %s is unreadable (%s); building again", path, error)
-        shutil.rmtree(path, ignore_errors=True)
         return None
     return arrays, meta
 
@@ -106,7 +102,9 @@ def save(folder: Path, version, arrays: dict[str, np.ndarray], meta: dict) -> No
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", array, allow_pickle=False)
         (staging / META_FILE).write_text(json.dumps({**meta, "version": version}))
-        shutil.rmtree(folder / str(version), ignore_errors=True)  # a copy the reader found unfit
+        shutil.rmtree(
+            folder / str(version), ignore_errors=True
+        )  # a copy the reader found unreadable or unfit
         staging.rename(folder / str(version))
     except OSError as error:  # a full disk, say, or this version saved meanwhile by a process unlocked
         if staging is not None:
